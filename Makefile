@@ -1,0 +1,39 @@
+# Two commands for a fresh machine with Python 3.11, pip and make:
+#   make lab   - create .venv if missing, install diplokit + notebook deps, open JupyterLab
+#   make test  - install the dev deps too and run the whole suite (notebooks included)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8888
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: lab test report bench build-demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.stamp-lab: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[notebook]"
+	touch $@
+
+$(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[notebook,dev,scale]"
+	touch $@
+
+lab: $(VENV)/.stamp-lab
+	@echo "JupyterLab on http://127.0.0.1:$(PORT)/lab (the URL with its token is printed below)"
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) --ServerApp.open_browser=False --ServerApp.root_dir=notebooks
+
+test: $(VENV)/.stamp-dev
+	$(BIN)/python -m pytest
+
+report: $(VENV)/.stamp-lab
+	$(BIN)/python -m diplokit.cli report
+
+bench: $(VENV)/.stamp-dev
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf $(VENV) reports build .pytest_cache

@@ -1,0 +1,6 @@
+"""diplokit: load, clean and annotate diplomatic news, and explore it in Jupyter."""
+from .corpus import Corpus
+from .loader import DiplokitLoadWarning, LoadError, article_id, load_corpus
+
+__all__ = ["Corpus", "DiplokitLoadWarning", "LoadError", "article_id", "load_corpus"]
+__version__ = "0.1.0"

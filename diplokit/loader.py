@@ -1,0 +1,269 @@
+"""``load_corpus``: from files, folders or a DataFrame to a clean, deduplicated Corpus."""
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+import warnings
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import readers as rd
+from .cleaning import BoilerplateRules, clean_texts
+from .corpus import Corpus, is_saved_corpus
+from .dates import parse_dates
+from .dedup import find_near_duplicates
+from .language import detect_language
+from .resources import CORPUS_DIR
+from .sentences import split_sentences
+
+Source = str | Path | pd.DataFrame | Sequence[str | Path] | None
+
+ARTICLE_COLUMNS = ["article_id", "path", "origin", "title", "byline", "dateline", "date", "source", "url", "lang", "text", "n_sentences", "encoding"]
+REPORT_COLUMNS = ["origin", "path", "status", "reason", "article_id", "duplicate_of"]
+
+
+class LoadError(ValueError):
+    """Raised by ``load_corpus(..., strict=True)`` on the first input that cannot be loaded."""
+
+
+class DiplokitLoadWarning(UserWarning):
+    """One summary warning per load when some inputs were skipped."""
+
+
+def article_id(raw_text: str) -> str:
+    """Stable id: the first 16 hex digits of SHA-1 over the NFC-normalised raw text."""
+    return hashlib.sha1(unicodedata.normalize("NFC", raw_text).encode("utf-8")).hexdigest()[:16]
+
+
+def _inputs(source: Source, text_column: str, max_bytes: int, progress: bool | None) -> tuple[list[rd.Record], list[rd.Problem]]:
+    records: list[rd.Record] = []
+    problems: list[rd.Problem] = []
+
+    def take(items: Iterable[rd.Record | rd.Problem]) -> None:
+        for it in items:
+            (records if isinstance(it, rd.Record) else problems).append(it)
+
+    if isinstance(source, pd.DataFrame):
+        take(rd.read_dataframe(source, text_column))
+        return records, problems
+    if source is None:
+        source = CORPUS_DIR
+    paths = [source] if isinstance(source, (str, Path)) else list(source)
+
+    jobs: list[tuple[Path, str, dict]] = []  # (file, name shown in tables, sidecar metadata)
+    for p in map(Path, paths):
+        if p.is_dir():
+            files, hidden = rd.walk(p)
+            problems += [rd.Problem(h.relative_to(p).as_posix() + "/", h.relative_to(p).as_posix() + "/", "hidden folder, not searched") for h in hidden]
+            sidecars: dict[Path, dict] = {}
+            for f in files:
+                rel = f.relative_to(p).as_posix()
+                if f.name.lower() == rd.SIDECAR_NAME:
+                    meta, row = rd.read_sidecar(f, rel)
+                    sidecars[f.parent] = meta
+                    problems.append(row)
+            for f in files:
+                rel = f.relative_to(p).as_posix()
+                if f.name.lower() == rd.SIDECAR_NAME:
+                    continue
+                meta = sidecars.get(f.parent, {})
+                jobs.append((f, rel, meta.get(f.name, meta.get(rel, {}))))
+        elif p.exists() or p.is_symlink():
+            meta = {}
+            side = p.parent / rd.SIDECAR_NAME
+            if side.is_file():
+                meta = rd.read_sidecar(side, side.name)[0].get(p.name, {})
+            jobs.append((p, p.name, meta))
+        else:
+            problems.append(rd.Problem(str(p), str(p), "no such file or folder"))
+
+    iterator = jobs
+    if progress or (progress is None and len(jobs) > 200):
+        from tqdm.auto import tqdm
+
+        iterator = tqdm(jobs, desc="diplokit: reading", unit="file")
+    max_chars = max_bytes  # one character is at least one byte
+    for f, rel, meta in iterator:
+        suffix = f.suffix.lower()
+        if f.name.startswith("."):
+            problems.append(rd.Problem(rel, rel, "hidden file, not loaded"))
+            continue
+        if not f.is_file():
+            problems.append(rd.Problem(rel, rel, "cannot read file: not a regular file (broken link or special file)"))
+            continue
+        if suffix in rd.TEXT_SUFFIXES:
+            items = rd.read_text_file(f, rel, max_bytes)
+        elif suffix in rd.HTML_SUFFIXES:
+            items = rd.read_html_file(f, rel, max_bytes)
+        elif suffix in (".jsonl", ".ndjson"):
+            items = rd.read_jsonl(f, rel, max_chars)
+        elif suffix == ".csv":
+            items = rd.read_csv(f, rel, 50 * max_bytes, max_chars)
+        elif suffix == ".parquet":
+            items = rd.read_parquet(f, rel, max_chars)
+        else:
+            problems.append(rd.Problem(rel, rel, f"unsupported file type {suffix or '(none)'!r} (supported: {', '.join(rd.SUPPORTED)})"))
+            continue
+        for it in items:
+            if isinstance(it, rd.Record) and meta:
+                it.meta = {**it.meta, **{k: v for k, v in meta.items() if v}}
+            (records if isinstance(it, rd.Record) else problems).append(it)
+    return records, problems
+
+
+def load_corpus(
+    source: Source = None,
+    *,
+    strict: bool = False,
+    text_column: str = "text",
+    max_file_mb: float = 10,
+    boilerplate: Iterable[str | Path] = (),
+    near_duplicate_threshold: float = 0.8,
+    progress: bool | None = None,
+) -> Corpus:
+    """Load articles into a :class:`~diplokit.corpus.Corpus`.
+
+    ``source`` is a folder (searched recursively), a file, a list of paths, a DataFrame
+    with a ``text`` column, or a folder written by ``Corpus.to_parquet`` (reopened as is).
+    ``None`` loads the bundled corpus in ``data/corpus``.
+
+    File kinds: ``.txt``, ``.html``/``.htm`` (main text via trafilatura), ``.jsonl``,
+    ``.csv`` and ``.parquet`` (a ``text`` column plus any of title, date, source, url,
+    lang). A ``metadata.csv`` beside text files maps file names to date, source, url, lang.
+
+    Inputs that cannot be loaded become rows of ``corpus.report`` with a reason and one
+    summary warning is issued; with ``strict=True`` the first one raises ``LoadError``.
+    Exact and near-duplicate stories (share >= ``near_duplicate_threshold`` of their
+    sentences) are kept once and reported as duplicates of the kept article.
+    """
+    if isinstance(source, (str, Path)) and is_saved_corpus(Path(source)):
+        return Corpus.from_parquet(source)
+    rules = BoilerplateRules.load(boilerplate)
+    records, problems = _inputs(source, text_column, int(max_file_mb * 1_000_000), progress)
+    if strict:
+        bad = [p for p in problems if p.status == "skipped"]
+        if bad:
+            raise LoadError(f"{bad[0].origin}: {bad[0].reason}")
+
+    # Deterministic order whatever the file system returns.
+    records.sort(key=lambda r: (r.path, _origin_key(r.origin)))
+    ids = [article_id(r.raw) for r in records]
+    docs, removed = clean_texts([r.raw for r in records], rules)
+
+    meta = pd.DataFrame([r.meta for r in records], index=range(len(records)))
+    for col in rd.META_COLUMNS:
+        if col not in meta:
+            meta[col] = None
+    arts = pd.DataFrame(
+        {
+            "article_id": ids,
+            "path": [r.path for r in records],
+            "origin": [r.origin for r in records],
+            "title": meta["title"].where(meta["title"].notna(), docs["title"].astype(object)),
+            "byline": meta["byline"].where(meta["byline"].notna(), docs["byline"].astype(object)),
+            "dateline": docs["dateline"],
+            "date_raw": meta["date"].where(meta["date"].notna(), docs["header_date"].astype(object)),
+            "source": meta["source"],
+            "url": meta["url"],
+            "lang": meta["lang"],
+            "text": docs["text"],
+            "encoding": [r.encoding + (" (repaired)" if r.repaired else "") for r in records],
+        }
+    )
+    report_rows: list[dict] = [
+        {"origin": p.origin, "path": p.path, "status": p.status, "reason": p.reason, "article_id": None, "duplicate_of": None}
+        for p in problems
+    ]
+    n_removed = removed.groupby("doc").size().reindex(range(len(arts)), fill_value=0).to_numpy() if len(arts) else np.zeros(0, int)
+    status = np.full(len(arts), "loaded", dtype=object)
+    reason = np.full(len(arts), "", dtype=object)
+    dup_of = np.full(len(arts), None, dtype=object)
+
+    empty = (arts["text"].fillna("").str.strip() == "").to_numpy()
+    status[empty] = "skipped"
+    reason[empty] = [f"no article text left after removing {k} boilerplate line(s)" for k in n_removed[empty]]
+    if strict and empty.any():
+        raise LoadError(f"{arts['origin'][empty].iloc[0]}: {reason[empty][0]}")
+
+    # Exact duplicates: the same raw text, or the same body under another header/footer.
+    first_by_id: dict[str, int] = {}
+    first_by_body: dict[str, int] = {}
+    body_keys = arts["text"].fillna("").str.casefold().str.split().str.join(" ")
+    for i in np.flatnonzero(~empty):
+        k = first_by_id.setdefault(ids[i], i)
+        if k == i:
+            k = first_by_body.setdefault(body_keys[i], i)
+        if k != i:
+            status[i], dup_of[i] = "duplicate", ids[k]
+            reason[i] = f"exact duplicate of {ids[k]} ({arts['origin'][k]})"
+
+    alive = np.flatnonzero(status == "loaded")
+    sents = split_sentences(arts["text"].to_numpy()[alive].tolist())
+    sents["doc"] = alive[sents["doc"].to_numpy()]
+    for i, k, share in find_near_duplicates(sents, near_duplicate_threshold):
+        status[i], dup_of[i] = "duplicate", ids[k]
+        reason[i] = f"near-duplicate of {ids[k]} ({arts['origin'][k]}): {share:.0%} of its sentences shared"
+    if strict and (status == "duplicate").any():
+        pass  # duplicates are expected in scraped collections; strict is about bad input
+
+    loaded = status == "loaded"
+    for i in np.flatnonzero(loaded):
+        reason[i] = f"loaded ({arts['encoding'][i]}; {n_removed[i]} line(s) removed)"
+    report_rows += [
+        {"origin": arts["origin"][i], "path": arts["path"][i], "status": status[i], "reason": reason[i], "article_id": ids[i], "duplicate_of": dup_of[i]}
+        for i in range(len(arts))
+    ]
+
+    keep = np.flatnonzero(loaded)
+    articles = arts.iloc[keep].reset_index(drop=True)
+    articles["date"] = parse_dates(articles.pop("date_raw"))
+    missing_lang = articles["lang"].isna().to_numpy()
+    if missing_lang.any():
+        articles.loc[missing_lang, "lang"] = detect_language(articles.loc[missing_lang, "text"].tolist())
+    articles["lang"] = articles["lang"].astype(str).str.lower().str[:2].where(articles["lang"] != "und", "und")
+    pos = pd.Series(np.arange(len(keep)), index=keep)
+    sents = sents[np.isin(sents["doc"].to_numpy(), keep)]
+    sentences = pd.DataFrame(
+        {
+            "article_id": np.asarray(ids, dtype=object)[sents["doc"].to_numpy()],
+            "sentence_id": sents["sentence_id"].to_numpy(),
+            "start": sents["start"].to_numpy(),
+            "end": sents["end"].to_numpy(),
+            "text": sents["text"].to_numpy(),
+        }
+    )
+    articles["n_sentences"] = sentences.groupby("article_id", sort=False).size().reindex(articles["article_id"], fill_value=0).to_numpy()
+    articles = _typed(articles[ARTICLE_COLUMNS])
+    sentences = _typed(sentences.reset_index(drop=True))
+    del pos
+
+    removed = removed.assign(article_id=np.asarray(ids, dtype=object)[removed["doc"].to_numpy()] if len(removed) else [])
+    removed = _typed(removed[["article_id", "line_no", "text", "reason", "kind"]].reset_index(drop=True))
+    report = _typed(pd.DataFrame(report_rows, columns=REPORT_COLUMNS))
+
+    n_bad = int((report["status"] == "skipped").sum())
+    if n_bad:
+        kinds = report.loc[report["status"] == "skipped", "reason"].str.replace(r"\s*[(:].*$", "", regex=True).value_counts()
+        detail = "; ".join(f"{n} × {k}" for k, n in kinds.items())
+        warnings.warn(
+            f"diplokit: {n_bad} of {len(report)} inputs were not loaded ({detail}). See corpus.report for each one.",
+            DiplokitLoadWarning,
+            stacklevel=2,
+        )
+    return Corpus(articles, sentences, removed, report)
+
+
+def _origin_key(origin: str) -> tuple[str, int]:
+    head, _, tail = origin.rpartition(":")
+    return (head, int(tail)) if tail.isdigit() and head else (origin, -1)
+
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    """Give object columns the string dtype so tables compare and round-trip exactly."""
+    for c in df.columns:
+        if df[c].dtype == object:
+            df[c] = df[c].astype("str")
+    return df

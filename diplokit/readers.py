@@ -1,0 +1,275 @@
+"""Readers for each input kind. Each yields ``Record`` (an article to clean) or ``Problem``
+(an input that cannot become an article, with a human reason) and never raises on bad
+input: the loader turns problems into report rows."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from .encoding import NotTextError, decode_bytes, fix_text
+
+TEXT_SUFFIXES = {".txt", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+TABLE_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".parquet"}
+SUPPORTED = sorted(TEXT_SUFFIXES | HTML_SUFFIXES | TABLE_SUFFIXES)
+META_COLUMNS = ("title", "date", "source", "url", "lang", "byline")
+SIDECAR_NAME = "metadata.csv"
+
+# Heuristic markers of mojibake: ftfy is only run where they appear, which keeps
+# loading fast on clean text (ftfy costs ~0.1 ms per story).
+_MOJIBAKE = re.compile("[\u0080-\u009f]|[ÃÂâÅÐÑÎÏÄÆØ][\u00a0-\u00bf\u2013-\u203a\u20ac\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]")
+
+
+@dataclass
+class Record:
+    origin: str  # "file.txt" or "file.jsonl:12"
+    path: str
+    raw: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    encoding: str = ""
+    repaired: bool = False
+
+
+@dataclass
+class Problem:
+    origin: str
+    path: str
+    reason: str
+    status: str = "skipped"
+
+
+def maybe_fix(text: str) -> tuple[str, bool]:
+    """Repair mojibake with ftfy when the text shows signs of it."""
+    if _MOJIBAKE.search(text):
+        fixed = fix_text(text).text
+        return fixed, fixed != text
+    return text, False
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB"
+
+
+def read_bytes(path: Path, rel: str, max_bytes: int) -> bytes | Problem:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return Problem(rel, rel, f"cannot read file: {exc.strerror or exc}")
+    if size > max_bytes:
+        return Problem(rel, rel, f"file too large ({_mb(size)} > {_mb(max_bytes)} limit for one article; raise max_file_mb to load it)")
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        return Problem(rel, rel, f"cannot read file: {exc.strerror or exc}")
+
+
+def _decode(data: bytes, rel: str) -> tuple[str, str, bool] | Problem:
+    if not data.strip():
+        return Problem(rel, rel, "empty file")
+    try:
+        d = decode_bytes(data)
+    except NotTextError as exc:
+        return Problem(rel, rel, str(exc))
+    if not d.text.strip():
+        return Problem(rel, rel, "empty file (only whitespace after decoding)")
+    return d.text, d.encoding, d.repaired
+
+
+def read_text_file(path: Path, rel: str, max_bytes: int) -> Iterator[Record | Problem]:
+    data = read_bytes(path, rel, max_bytes)
+    if isinstance(data, Problem):
+        yield data
+        return
+    dec = _decode(data, rel)
+    if isinstance(dec, Problem):
+        yield dec
+        return
+    text, enc, repaired = dec
+    yield Record(rel, rel, text, {}, enc, repaired)
+
+
+def read_html_file(path: Path, rel: str, max_bytes: int) -> Iterator[Record | Problem]:
+    import trafilatura  # imported lazily: it is slow to import and only HTML needs it
+
+    data = read_bytes(path, rel, max_bytes)
+    if isinstance(data, Problem):
+        yield data
+        return
+    dec = _decode(data, rel)
+    if isinstance(dec, Problem):
+        yield dec
+        return
+    html, enc, repaired = dec
+    try:
+        doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True)
+    except Exception as exc:  # trafilatura raises many kinds on broken markup
+        yield Problem(rel, rel, f"HTML could not be parsed: {type(exc).__name__}: {exc}")
+        return
+    if doc is None:
+        yield Problem(rel, rel, "no main text found in the HTML page")
+        return
+    get = (lambda k: getattr(doc, k, None)) if not isinstance(doc, dict) else doc.get
+    text = get("text") or ""
+    if not text.strip():
+        yield Problem(rel, rel, "no main text found in the HTML page")
+        return
+    meta = {
+        "title": get("title"),
+        "byline": get("author"),
+        "date": get("date"),
+        "source": get("sitename"),
+        "url": get("url"),
+        "lang": get("language"),
+    }
+    text, fixed = maybe_fix(text)
+    yield Record(rel, rel, text, {k: v for k, v in meta.items() if v}, enc, repaired or fixed)
+
+
+def _row_record(origin: str, rel: str, row: dict[str, Any], enc: str, max_chars: int) -> Record | Problem:
+    text = row.get("text")
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return Problem(origin, rel, "missing 'text' value")
+    if not isinstance(text, str):
+        return Problem(origin, rel, f"'text' is a {type(text).__name__}, not a string")
+    if not text.strip():
+        return Problem(origin, rel, "empty 'text' value")
+    if len(text) > max_chars:
+        return Problem(origin, rel, f"'text' too long ({len(text):,} characters > {max_chars:,} limit for one article)")
+    text, fixed = maybe_fix(text)
+    meta = {}
+    for k in META_COLUMNS:
+        v = row.get(k)
+        if v is not None and not (isinstance(v, float) and pd.isna(v)) and str(v).strip():
+            meta[k] = v if k == "date" else str(v)
+    return Record(origin, rel, text, meta, enc, fixed)
+
+
+def read_jsonl(path: Path, rel: str, max_chars: int) -> Iterator[Record | Problem]:
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        yield Problem(rel, rel, f"cannot read file: {exc.strerror or exc}")
+        return
+    n_ok = 0
+    with fh:
+        head = fh.read(8192)
+        fh.seek(0)
+        if not head.strip():
+            yield Problem(rel, rel, "empty file")
+            return
+        try:
+            decode_bytes(head)
+        except NotTextError as exc:
+            yield Problem(rel, rel, str(exc))
+            return
+        for i, line in enumerate(fh, start=1):
+            origin = f"{rel}:{i}"
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(decode_bytes(line).text)
+            except (json.JSONDecodeError, NotTextError) as exc:
+                yield Problem(origin, rel, f"malformed JSON on line {i}: {exc}")
+                continue
+            if not isinstance(obj, dict):
+                yield Problem(origin, rel, f"line {i} is a JSON {type(obj).__name__}, not an object with a 'text' field")
+                continue
+            rec = _row_record(origin, rel, obj, "utf-8", max_chars)
+            n_ok += isinstance(rec, Record)
+            yield rec
+
+
+def read_csv(path: Path, rel: str, max_bytes: int, max_chars: int) -> Iterator[Record | Problem]:
+    data = read_bytes(path, rel, max_bytes)
+    if isinstance(data, Problem):
+        yield data
+        return
+    dec = _decode(data, rel)
+    if isinstance(dec, Problem):
+        yield dec
+        return
+    text, enc, _ = dec
+    bad: list[list[str]] = []
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, engine="python", on_bad_lines=lambda row: bad.append(row) and None)
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        yield Problem(rel, rel, f"malformed CSV: {exc}")
+        return
+    for row in bad:
+        yield Problem(rel, rel, f"malformed CSV row skipped ({len(row)} fields): {','.join(row)[:80]!r}")
+    cols = {c.strip().lower(): c for c in df.columns}
+    if "text" not in cols:
+        yield Problem(rel, rel, f"no 'text' column (columns found: {', '.join(map(str, df.columns)) or 'none'})")
+        return
+    df = df.rename(columns={v: k for k, v in cols.items()})
+    for i, row in enumerate(df.to_dict("records"), start=2):  # line 1 is the header
+        row = {k: (v if v != "" else None) for k, v in row.items()}
+        yield _row_record(f"{rel}:{i}", rel, row, enc, max_chars)
+
+
+def read_parquet(path: Path, rel: str, max_chars: int) -> Iterator[Record | Problem]:
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError...
+        yield Problem(rel, rel, f"not a readable Parquet file: {exc}")
+        return
+    names = {n.lower(): n for n in pf.schema_arrow.names}
+    if "text" not in names:
+        yield Problem(rel, rel, f"no 'text' column (columns found: {', '.join(pf.schema_arrow.names) or 'none'})")
+        return
+    wanted = [names[c] for c in ("text", *META_COLUMNS) if c in names]
+    i = 0
+    for batch in pf.iter_batches(columns=wanted, batch_size=20_000):
+        df = batch.to_pandas().rename(columns={v: k for k, v in names.items()})
+        for row in df.to_dict("records"):
+            i += 1
+            yield _row_record(f"{rel}:{i}", rel, row, "parquet", max_chars)
+
+
+def read_dataframe(df: pd.DataFrame, text_column: str = "text", label: str = "dataframe") -> Iterator[Record | Problem]:
+    if text_column not in df.columns:
+        yield Problem(label, label, f"no {text_column!r} column (columns found: {', '.join(map(str, df.columns))})")
+        return
+    df = df.rename(columns={text_column: "text"})
+    for i, row in enumerate(df.to_dict("records")):
+        yield _row_record(f"{label}:{i}", label, row, "str", 10**9)
+
+
+def read_sidecar(path: Path, rel: str) -> tuple[dict[str, dict[str, Any]], Problem]:
+    """Read ``metadata.csv``: file name -> metadata. Returns the mapping and a report row."""
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except Exception as exc:
+        return {}, Problem(rel, rel, f"metadata sidecar could not be read: {exc}", status="skipped")
+    cols = {c.strip().lower(): c for c in df.columns}
+    key = next((cols[c] for c in ("file", "filename", "path", "name") if c in cols), None)
+    if key is None:
+        return {}, Problem(rel, rel, "metadata sidecar has no 'file' column; ignored", status="skipped")
+    out: dict[str, dict[str, Any]] = {}
+    for row in df.to_dict("records"):
+        name = str(row[key]).strip()
+        meta = {k: row[cols[k]].strip() for k in META_COLUMNS if k in cols and str(row[cols[k]]).strip()}
+        if name:
+            out[name] = meta
+    return out, Problem(rel, rel, f"metadata sidecar for {len(out)} files", status="metadata")
+
+
+def walk(root: Path) -> tuple[list[Path], list[Path]]:
+    """Files under ``root`` (recursive, sorted) and the hidden folders not searched."""
+    found: list[Path] = []
+    hidden: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        hidden += [Path(dirpath) / d for d in sorted(dirnames) if d.startswith((".", "__"))]
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")))
+        found += [Path(dirpath) / f for f in sorted(filenames)]
+    return found, hidden

@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import diplokit
+from diplokit import DiplokitLoadWarning, LoadError, load_corpus
+
+STORY = (
+    "Rwanda and Benin Sign Defence Pact\n\n"
+    "by A Reporter\n\n"
+    "Cotonou — The two governments signed a defence cooperation agreement on Tuesday. "
+    "Officials said the accord covers training, intelligence sharing and joint patrols.\n\n"
+    "The ministers also discussed trade and a direct air link between the two capitals.\n"
+)
+OTHER = (
+    "Accra — Ghana and Kenya agreed to expand cooperation in agriculture and vaccine production.\n"
+    "Their foreign ministers met for a joint commission and announced plans for a business forum next year.\n"
+)
+
+
+def _write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def _load(src, **kw):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        corpus = load_corpus(src, **kw)
+    return corpus, [w for w in caught if issubclass(w.category, DiplokitLoadWarning)]
+
+
+def test_article_id_is_a_content_hash():
+    assert diplokit.article_id("abc") == hashlib.sha1(b"abc").hexdigest()[:16]
+    # NFC normalisation: composed and decomposed accents give one id.
+    assert diplokit.article_id("Touade\u0301ra") == diplokit.article_id("Touadéra")
+
+
+def test_broken_folder_gives_one_report_row_per_file(tmp_path):
+    d = tmp_path / "in"
+    _write(d / "good.txt", STORY)
+    _write(d / "binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    _write(d / "empty.txt", b"")
+    _write(d / "blank.txt", "  \n\n \t\n")
+    _write(d / "notes.pdf", b"%PDF-1.4 whatever")
+    _write(d / "table.csv", "a,b\n1,2\n")
+    _write(d / "huge.txt", "word " * (11_000_000 // 5))
+    os.symlink(d / "missing-target.txt", d / "dangling.txt")
+    _write(d / "feed.jsonl", json.dumps({"text": OTHER, "date": "2023-05-02"}) + "\n{not json}\n[1, 2]\n")
+    corpus, caught = _load(d)
+    rep = corpus.report.set_index("origin")
+    assert rep.loc["good.txt", "status"] == "loaded"
+    assert rep.loc["feed.jsonl:1", "status"] == "loaded"
+    expect = {
+        "binary.txt": "binary file",
+        "empty.txt": "empty file",
+        "blank.txt": "empty file",
+        "notes.pdf": "unsupported file type '.pdf'",
+        "table.csv": "no 'text' column (columns found: a, b)",
+        "huge.txt": "file too large (11.0 MB > 10.0 MB",
+        "dangling.txt": "cannot read file",
+        "feed.jsonl:2": "malformed JSON on line 2",
+        "feed.jsonl:3": "line 3 is a JSON list",
+    }
+    for origin, reason in expect.items():
+        assert rep.loc[origin, "status"] == "skipped", origin
+        assert reason in rep.loc[origin, "reason"], (origin, rep.loc[origin, "reason"])
+    assert len(rep) == 2 + len(expect)
+    assert len(corpus.articles) == 2
+    assert len(caught) == 1 and "9 of 11 inputs were not loaded" in str(caught[0].message)
+
+
+def test_strict_raises_naming_the_file(tmp_path):
+    _write(tmp_path / "good.txt", STORY)
+    _write(tmp_path / "zzz.txt", b"\x00\x01\x02binary")
+    with pytest.raises(LoadError, match=r"zzz\.txt: binary file"):
+        load_corpus(tmp_path, strict=True)
+
+
+@pytest.mark.parametrize(
+    "encoding,data",
+    [
+        ("utf-8", STORY.encode("utf-8")),
+        ("utf-8-sig", STORY.encode("utf-8-sig")),
+        ("utf-16", STORY.encode("utf-16")),
+        ("cp1252", (STORY + "Touadéra’s “visit”.\n").encode("cp1252")),
+        ("latin-1", (STORY.replace("—", "-") + "Touadéra était là.\n").encode("latin-1")),
+    ],
+)
+def test_encodings(tmp_path, encoding, data):
+    _write(tmp_path / "a.txt", data)
+    corpus = load_corpus(tmp_path)
+    art = corpus.articles.iloc[0]
+    assert art["title"] == "Rwanda and Benin Sign Defence Pact"
+    assert "The two governments signed" in art["text"]
+    if encoding in ("cp1252", "latin-1"):
+        assert "Touadéra" in art["text"]
+
+
+def test_mojibake_is_repaired(tmp_path):
+    mangled = ("President Touadéra met Kagame in Kigali on Monday to discuss security cooperation and trade.\n").encode("utf-8").decode("latin-1")
+    _write(tmp_path / "m.txt", mangled)
+    art = load_corpus(tmp_path).articles.iloc[0]
+    assert "TouadÃ©ra" in mangled and "Touadéra" in art["text"]
+    assert art["encoding"].endswith("(repaired)")
+
+
+def test_sidecar_metadata_and_dates(tmp_path):
+    _write(tmp_path / "a.txt", STORY)
+    _write(tmp_path / "b.txt", "Published: 12 mars 2023\n\nLe président a reçu son homologue pour des entretiens sur la sécurité et le commerce.\n")
+    _write(tmp_path / "metadata.csv", "file,date,source,url,lang\na.txt,2021-05-27,Test Wire,https://example.org/a,en\n")
+    corpus = load_corpus(tmp_path)
+    arts = corpus.articles.set_index("path")
+    assert arts.loc["a.txt", "date"] == pd.Timestamp("2021-05-27")
+    assert arts.loc["a.txt", "source"] == "Test Wire"
+    assert arts.loc["b.txt", "date"] == pd.Timestamp("2023-03-12")
+    assert arts.loc["b.txt", "lang"] == "fr"
+    assert str(corpus.articles["date"].dtype).startswith("datetime64")
+    assert corpus.report.set_index("origin").loc["metadata.csv", "status"] == "metadata"
+
+
+def test_duplicates_exact_and_syndicated(tmp_path):
+    _write(tmp_path / "a.txt", STORY)
+    _write(tmp_path / "b.txt", STORY)
+    syndicated = "Home » World » Africa\n\n" + STORY + "\nShare this:\nFacebook\nYou may also like\nSomething else entirely\n"
+    _write(tmp_path / "c.txt", syndicated)
+    edited = STORY + "\nA further line of reporting that was added by the second outlet.\n"
+    _write(tmp_path / "d.txt", edited)
+    corpus = load_corpus(tmp_path)
+    assert list(corpus.articles["path"]) == ["a.txt"]
+    rep = corpus.report.set_index("origin")
+    kept = corpus.articles["article_id"].item()
+    for f in ("b.txt", "c.txt", "d.txt"):
+        assert rep.loc[f, "status"] == "duplicate"
+        assert rep.loc[f, "duplicate_of"] == kept
+    assert "near-duplicate" in rep.loc["d.txt", "reason"]
+
+
+def test_csv_parquet_jsonl_and_dataframe(tmp_path):
+    df = pd.DataFrame({"text": [STORY, "Rwanda and Senegal Sign Defence Pact\n\n" + OTHER], "title": ["T1", None], "date": ["2020-01-02", "2020-02-03"], "source": ["S", "S"]})
+    df.to_csv(tmp_path / "x.csv", index=False)
+    corpus = load_corpus(tmp_path / "x.csv")
+    assert list(corpus.articles["title"]) == ["T1", "Rwanda and Senegal Sign Defence Pact"]
+    assert list(corpus.articles["origin"]) == ["x.csv:2", "x.csv:3"]
+    df.to_parquet(tmp_path / "x.parquet")
+    assert len(load_corpus(tmp_path / "x.parquet").articles) == 2
+    from_df = load_corpus(df)
+    assert list(from_df.articles["article_id"]) == list(corpus.articles["article_id"])
+    bad = _load(pd.DataFrame({"body": ["x"]}))[0]
+    assert "no 'text' column" in bad.report["reason"].item()
+
+
+def test_html_goes_through_trafilatura(tmp_path):
+    body = "".join(f"<p>{s}</p>" for s in STORY.split("\n\n")[2:])
+    page = f"<html><head><title>Pact signed</title><meta property='og:site_name' content='Example Wire'></head><body><nav>Home</nav><article><h1>Rwanda and Benin Sign Defence Pact</h1>{body}</article><footer>Copyright</footer></body></html>"
+    _write(tmp_path / "p.html", page)
+    art = load_corpus(tmp_path).articles.iloc[0]
+    assert "signed a defence cooperation agreement" in art["text"]
+    assert art["title"]
+
+
+def test_parquet_round_trip_is_exact(tmp_path, seeds_dir):
+    corpus = load_corpus(seeds_dir)
+    out = corpus.to_parquet(tmp_path / "saved")
+    again = load_corpus(out)
+    for t in ("articles", "sentences", "removed", "report"):
+        pd.testing.assert_frame_equal(getattr(corpus, t), getattr(again, t))
+
+
+def test_loading_is_deterministic(tmp_path):
+    for i in range(5):
+        _write(tmp_path / f"s{i}.txt", f"Story {i}\n\nRwanda and Country{i} held talks on day {i} about trade and health cooperation.\n")
+    a, b = load_corpus(tmp_path), load_corpus(tmp_path)
+    pd.testing.assert_frame_equal(a.articles, b.articles)
+    pd.testing.assert_frame_equal(a.sentences, b.sentences)
+
+
+def test_progress_bar_on_many_files(tmp_path, capsys):
+    for i in range(30):
+        _write(tmp_path / f"s{i:02d}.txt", f"Story {i}\n\nRwanda and Land{i} held talks on day {i} about trade and health cooperation.\n")
+    load_corpus(tmp_path, progress=True)
+    assert "diplokit: reading" in capsys.readouterr().err
