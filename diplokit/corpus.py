@@ -30,6 +30,7 @@ class Corpus:
     removed: pd.DataFrame
     report: pd.DataFrame
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+    manifest: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -69,7 +70,8 @@ class Corpus:
         tables = {**{t: getattr(self, t) for t in TABLES}, **self.extra}
         for name, df in tables.items():
             df.to_parquet(d / f"{name}.parquet", index=False)
-        (d / MANIFEST).write_text(json.dumps({"format": FORMAT, "version": 1, "tables": sorted(tables)}, indent=2) + "\n", encoding="utf-8")
+        manifest = {**self.manifest, "format": FORMAT, "version": 1, "tables": sorted(tables)}
+        (d / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         return d
 
     @classmethod
@@ -79,7 +81,7 @@ class Corpus:
         if manifest.get("format") != FORMAT:
             raise ValueError(f"{d / MANIFEST} is not a diplokit corpus manifest")
         tables = {name: pd.read_parquet(d / f"{name}.parquet") for name in manifest["tables"]}
-        return cls(**{t: tables.pop(t) for t in TABLES}, extra=tables)
+        return cls(**{t: tables.pop(t) for t in TABLES}, extra=tables, manifest=manifest)
 
 
 def is_saved_corpus(path: Path) -> bool:

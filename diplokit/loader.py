@@ -38,31 +38,24 @@ def article_id(raw_text: str) -> str:
     return hashlib.sha1(unicodedata.normalize("NFC", raw_text).encode("utf-8")).hexdigest()[:16]
 
 
-def _inputs(source: Source, text_column: str, max_bytes: int, progress: bool | None) -> tuple[list[rd.Record], list[rd.Problem]]:
-    records: list[rd.Record] = []
+Job = tuple[Path, str, dict]  # (file, name shown in the tables, sidecar metadata)
+
+
+def collect_jobs(source: str | Path | Sequence[str | Path] | None) -> tuple[list[Job], list[rd.Problem]]:
+    """Expand folders (recursively) into the files to read, with sidecar metadata."""
     problems: list[rd.Problem] = []
-
-    def take(items: Iterable[rd.Record | rd.Problem]) -> None:
-        for it in items:
-            (records if isinstance(it, rd.Record) else problems).append(it)
-
-    if isinstance(source, pd.DataFrame):
-        take(rd.read_dataframe(source, text_column))
-        return records, problems
     if source is None:
         source = CORPUS_DIR
     paths = [source] if isinstance(source, (str, Path)) else list(source)
-
-    jobs: list[tuple[Path, str, dict]] = []  # (file, name shown in tables, sidecar metadata)
+    jobs: list[Job] = []
     for p in map(Path, paths):
         if p.is_dir():
             files, hidden = rd.walk(p)
             problems += [rd.Problem(h.relative_to(p).as_posix() + "/", h.relative_to(p).as_posix() + "/", "hidden folder, not searched") for h in hidden]
             sidecars: dict[Path, dict] = {}
             for f in files:
-                rel = f.relative_to(p).as_posix()
                 if f.name.lower() == rd.SIDECAR_NAME:
-                    meta, row = rd.read_sidecar(f, rel)
+                    meta, row = rd.read_sidecar(f, f.relative_to(p).as_posix())
                     sidecars[f.parent] = meta
                     problems.append(row)
             for f in files:
@@ -74,42 +67,59 @@ def _inputs(source: Source, text_column: str, max_bytes: int, progress: bool | N
         elif p.exists() or p.is_symlink():
             meta = {}
             side = p.parent / rd.SIDECAR_NAME
-            if side.is_file():
+            if side.is_file() and p.name.lower() != rd.SIDECAR_NAME:
                 meta = rd.read_sidecar(side, side.name)[0].get(p.name, {})
             jobs.append((p, p.name, meta))
         else:
             problems.append(rd.Problem(str(p), str(p), "no such file or folder"))
+    return jobs, problems
 
+
+def read_job(job: Job, max_bytes: int) -> Iterable[rd.Record | rd.Problem]:
+    """Read one file into records (articles to clean) or problems (report rows)."""
+    f, rel, meta = job
+    suffix = f.suffix.lower()
+    if f.name.startswith("."):
+        return [rd.Problem(rel, rel, "hidden file, not loaded")]
+    if not f.is_file():
+        return [rd.Problem(rel, rel, "cannot read file: not a regular file (broken link or special file)")]
+    if suffix in rd.TEXT_SUFFIXES:
+        items = rd.read_text_file(f, rel, max_bytes)
+    elif suffix in rd.HTML_SUFFIXES:
+        items = rd.read_html_file(f, rel, max_bytes)
+    elif suffix in (".jsonl", ".ndjson"):
+        items = rd.read_jsonl(f, rel, max_bytes)
+    elif suffix == ".csv":
+        items = rd.read_csv(f, rel, 50 * max_bytes, max_bytes)
+    elif suffix == ".parquet":
+        items = rd.read_parquet(f, rel, max_bytes)
+    elif f.name.lower() == rd.SIDECAR_NAME:
+        return []
+    else:
+        return [rd.Problem(rel, rel, f"unsupported file type {suffix or '(none)'!r} (supported: {', '.join(rd.SUPPORTED)})")]
+    out = []
+    for it in items:
+        if isinstance(it, rd.Record) and meta:
+            it.meta = {**it.meta, **{k: v for k, v in meta.items() if v}}
+        out.append(it)
+    return out
+
+
+def _inputs(source: Source, text_column: str, max_bytes: int, progress: bool | None) -> tuple[list[rd.Record], list[rd.Problem]]:
+    records: list[rd.Record] = []
+    problems: list[rd.Problem] = []
+    if isinstance(source, pd.DataFrame):
+        for it in rd.read_dataframe(source, text_column):
+            (records if isinstance(it, rd.Record) else problems).append(it)
+        return records, problems
+    jobs, problems = collect_jobs(source)
     iterator = jobs
     if progress or (progress is None and len(jobs) > 200):
         from tqdm.auto import tqdm
 
         iterator = tqdm(jobs, desc="diplokit: reading", unit="file")
-    max_chars = max_bytes  # one character is at least one byte
-    for f, rel, meta in iterator:
-        suffix = f.suffix.lower()
-        if f.name.startswith("."):
-            problems.append(rd.Problem(rel, rel, "hidden file, not loaded"))
-            continue
-        if not f.is_file():
-            problems.append(rd.Problem(rel, rel, "cannot read file: not a regular file (broken link or special file)"))
-            continue
-        if suffix in rd.TEXT_SUFFIXES:
-            items = rd.read_text_file(f, rel, max_bytes)
-        elif suffix in rd.HTML_SUFFIXES:
-            items = rd.read_html_file(f, rel, max_bytes)
-        elif suffix in (".jsonl", ".ndjson"):
-            items = rd.read_jsonl(f, rel, max_chars)
-        elif suffix == ".csv":
-            items = rd.read_csv(f, rel, 50 * max_bytes, max_chars)
-        elif suffix == ".parquet":
-            items = rd.read_parquet(f, rel, max_chars)
-        else:
-            problems.append(rd.Problem(rel, rel, f"unsupported file type {suffix or '(none)'!r} (supported: {', '.join(rd.SUPPORTED)})"))
-            continue
-        for it in items:
-            if isinstance(it, rd.Record) and meta:
-                it.meta = {**it.meta, **{k: v for k, v in meta.items() if v}}
+    for job in iterator:
+        for it in read_job(job, max_bytes):
             (records if isinstance(it, rd.Record) else problems).append(it)
     return records, problems
 
@@ -143,6 +153,30 @@ def load_corpus(
         return Corpus.from_parquet(source)
     rules = BoilerplateRules.load(boilerplate)
     records, problems = _inputs(source, text_column, int(max_file_mb * 1_000_000), progress)
+    corpus = build_corpus(records, problems, rules, strict=strict, near_duplicate_threshold=near_duplicate_threshold)
+    n_bad = int((corpus.report["status"] == "skipped").sum())
+    if n_bad:
+        warnings.warn(skipped_summary(corpus.report), DiplokitLoadWarning, stacklevel=2)
+    return corpus
+
+
+def skipped_summary(report: pd.DataFrame) -> str:
+    """One line saying how many inputs were not loaded, grouped by kind of reason."""
+    bad = report[report["status"] == "skipped"]
+    kinds = bad["reason"].str.replace(r"\s*[(:].*$", "", regex=True).value_counts()
+    detail = "; ".join(f"{n} × {k}" for k, n in kinds.items())
+    return f"diplokit: {len(bad)} of {len(report)} inputs were not loaded ({detail}). See corpus.report for each one."
+
+
+def build_corpus(
+    records: list[rd.Record],
+    problems: list[rd.Problem],
+    rules: BoilerplateRules,
+    *,
+    strict: bool = False,
+    near_duplicate_threshold: float = 0.8,
+) -> Corpus:
+    """Clean, split, deduplicate and tabulate records already read from the inputs."""
     if strict:
         bad = [p for p in problems if p.status == "skipped"]
         if bad:
@@ -206,8 +240,6 @@ def load_corpus(
     for i, k, share in find_near_duplicates(sents, near_duplicate_threshold):
         status[i], dup_of[i] = "duplicate", ids[k]
         reason[i] = f"near-duplicate of {ids[k]} ({arts['origin'][k]}): {share:.0%} of its sentences shared"
-    if strict and (status == "duplicate").any():
-        pass  # duplicates are expected in scraped collections; strict is about bad input
 
     loaded = status == "loaded"
     for i in np.flatnonzero(loaded):
@@ -224,7 +256,6 @@ def load_corpus(
     if missing_lang.any():
         articles.loc[missing_lang, "lang"] = detect_language(articles.loc[missing_lang, "text"].tolist())
     articles["lang"] = articles["lang"].astype(str).str.lower().str[:2].where(articles["lang"] != "und", "und")
-    pos = pd.Series(np.arange(len(keep)), index=keep)
     sents = sents[np.isin(sents["doc"].to_numpy(), keep)]
     sentences = pd.DataFrame(
         {
@@ -238,21 +269,11 @@ def load_corpus(
     articles["n_sentences"] = sentences.groupby("article_id", sort=False).size().reindex(articles["article_id"], fill_value=0).to_numpy()
     articles = _typed(articles[ARTICLE_COLUMNS])
     sentences = _typed(sentences.reset_index(drop=True))
-    del pos
 
     removed = removed.assign(article_id=np.asarray(ids, dtype=object)[removed["doc"].to_numpy()] if len(removed) else [])
     removed = _typed(removed[["article_id", "line_no", "text", "reason", "kind"]].reset_index(drop=True))
     report = _typed(pd.DataFrame(report_rows, columns=REPORT_COLUMNS))
 
-    n_bad = int((report["status"] == "skipped").sum())
-    if n_bad:
-        kinds = report.loc[report["status"] == "skipped", "reason"].str.replace(r"\s*[(:].*$", "", regex=True).value_counts()
-        detail = "; ".join(f"{n} × {k}" for k, n in kinds.items())
-        warnings.warn(
-            f"diplokit: {n_bad} of {len(report)} inputs were not loaded ({detail}). See corpus.report for each one.",
-            DiplokitLoadWarning,
-            stacklevel=2,
-        )
     return Corpus(articles, sentences, removed, report)
 
 

@@ -1,0 +1,486 @@
+"""``annotate``: actors, sectors and cooperation events, with every row traced to a
+sentence and character offsets.
+
+The work per batch of articles is a handful of passes over one concatenated text: two
+Aho-Corasick scans (folded text and original text), numpy boundary and overlap checks,
+and table operations. Only the small sets of surname and capital matches get a Python
+look at their context (the word before them).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .corpus import Corpus
+from .lexicon import Lexicon, default_lexicon
+from .matching import Matcher, codepoints, fold, longest, word_chars
+
+MENTION_COLUMNS = ["article_id", "sentence_id", "start", "end", "surface", "entity_id", "entity_name", "entity_type", "country", "match"]
+SECTOR_COLUMNS = ["article_id", "sentence_id", "sector", "cue", "surface", "start", "end"]
+EVENT_COLUMNS = ["article_id", "sentence_id", "event_type", "cameo_root", "cue", "surface", "start", "end", "n_cues", "actor_ids", "actor_names", "countries"]
+DYAD_COLUMNS = ["article_id", "country_a", "country_b", "name_a", "name_b", "evidence", "sentence_ids", "basis"]
+CANDIDATE_COLUMNS = ["name", "title", "reason", "count", "n_articles", "example_article_id", "example_sentence_id", "example"]
+OCCURRENCE_COLUMNS = ["article_id", "sentence_id", "start", "end", "name", "title", "reason", "sentence"]
+TABLES = ("mentions", "sectors", "events", "dyads", "candidates")
+
+
+@dataclass
+class Annotations:
+    """Annotation tables; every row carries ``article_id``, ``sentence_id`` and offsets."""
+
+    mentions: pd.DataFrame
+    sectors: pd.DataFrame
+    events: pd.DataFrame
+    dyads: pd.DataFrame
+    candidates: pd.DataFrame
+    lexicon: Lexicon | None = field(default=None, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        return "<Annotations: " + ", ".join(f"{len(getattr(self, t))} {t}" for t in TABLES) + ">"
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {t: getattr(self, t) for t in TABLES}
+
+    def to_parquet(self, directory: str | Path) -> Path:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        for name, df in self.tables().items():
+            df.to_parquet(d / f"{name}.parquet", index=False)
+        return d
+
+    @classmethod
+    def from_parquet(cls, directory: str | Path) -> "Annotations":
+        d = Path(directory)
+        return cls(**{t: pd.read_parquet(d / f"{t}.parquet") for t in TABLES})
+
+
+# --------------------------------------------------------------------------------------
+# Compiled lexicon
+# --------------------------------------------------------------------------------------
+@dataclass
+class Compiled:
+    lexicon: Lexicon
+    fingerprint: str
+    matcher: Matcher
+    layer: np.ndarray
+    kind: np.ndarray
+    ref: np.ndarray
+    entities: pd.DataFrame  # indexed by entity_id
+    bearer_country: dict[str, str]  # entity -> country it speaks for (dyads, event actors)
+    locative: frozenset[str]
+    generic: frozenset[str]
+    titles_folded: frozenset[str]
+    capitalised_only: frozenset[str]
+    person_order: dict[str, int]
+    roles: dict[str, str]  # person id -> folded role, for title matching
+    cameo: dict[str, str]
+    candidate_re: re.Pattern
+
+
+_CACHE: dict[str, Compiled] = {}
+
+
+def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
+    """Build (or fetch from cache) the automata and lookup tables for a lexicon."""
+    lex = lexicon or default_lexicon()
+    key = lex.fingerprint()
+    if key in _CACHE:
+        return _CACHE[key]
+    terms = lex.terms()
+    matcher = Matcher(terms)
+    ents = lex.entities().set_index("entity_id")
+    settings = lex.settings or {}
+    bearing = set(settings.get("country_bearing_org_types", []))
+    bearer: dict[str, str] = {}
+    for eid, r in ents.iterrows():
+        if r["country"] and (r["entity_type"] in ("country", "person") or r["detail"] in bearing):
+            bearer[eid] = r["country"]
+    loc = settings.get("capital_locative_words", {})
+    titles = sorted({t for t in lex.titles["title"]}, key=len, reverse=True)
+    title_alt = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in titles)
+    name_tok = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*[\w]"
+    connector = r"(?:de|da|do|dos|du|bin|ibn|al|el|van|von|der|ould|wa|la|le)"
+    candidate_re = re.compile(
+        rf"(?<![\w])(?i:(?P<title>{title_alt}))\.?\s+(?P<name>{name_tok}(?:\s+(?:{connector}\s+)?{name_tok}){{0,3}})"
+    )
+    compiled = Compiled(
+        lexicon=lex,
+        fingerprint=key,
+        matcher=matcher,
+        layer=matcher.terms["layer"].to_numpy(),
+        kind=matcher.terms["kind"].to_numpy(),
+        ref=matcher.terms["ref"].to_numpy(),
+        entities=ents,
+        bearer_country=bearer,
+        locative=frozenset(fold(str(w)) for ws in loc.values() for w in ws),
+        generic=frozenset(fold(w) for w in lex.generic_words),
+        titles_folded=frozenset(fold(t) for t in titles),
+        capitalised_only=frozenset(fold(str(w)) for w in settings.get("capitalised_only", [])),
+        person_order={pid: i for i, pid in enumerate(lex.people["id"])},
+        roles={pid: fold(f"{r} {rf}") for pid, r, rf in zip(lex.people["id"], lex.people["role"], lex.people["role_fr"])},
+        cameo=dict(zip(lex.events["id"], lex.events.get("cameo_root", pd.Series(dtype=str)).astype(str))) if len(lex.events) else {},
+        candidate_re=candidate_re,
+    )
+    _CACHE.clear()  # one lexicon at a time is the common case; keep memory flat
+    _CACHE[key] = compiled
+    return compiled
+
+
+# --------------------------------------------------------------------------------------
+# The pipeline for one batch
+# --------------------------------------------------------------------------------------
+def _prev_word(text: str, s: int) -> tuple[str, int]:
+    """The word right before offset ``s`` (skipping spaces), and where it starts."""
+    j = s
+    while j > 0 and text[j - 1] in " \t":
+        j -= 1
+    if j == s or j == 0:
+        return "", s
+    i = j
+    while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "'’-._"):
+        i -= 1
+    return text[i:j], i
+
+
+def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Compiled) -> dict[str, pd.DataFrame]:
+    """Annotate a batch. ``articles`` needs ``article_id`` and ``text``; ``sentences`` needs
+    ``article_id``, ``sentence_id``, ``start``, ``end`` for those articles. Returns the
+    mentions, sectors, events and dyads tables, plus candidate ``occurrences``."""
+    ids = articles["article_id"].to_numpy()
+    texts = articles["text"].fillna("").astype(str).tolist()
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    doc_start = np.concatenate([[0], np.cumsum(lengths + 1)])[:-1]
+    big = "\n".join(texts)
+    folded = fold(big)
+    m = compiled.matcher.find(big, folded)
+    doc = np.searchsorted(doc_start, m.start, side="right") - 1
+
+    # Sentence of each match, from the sentence table laid onto the batch text.
+    pos = pd.Series(np.arange(len(ids)), index=ids)
+    sdoc = pos.reindex(sentences["article_id"]).to_numpy()
+    sent_ok = ~np.isnan(sdoc.astype(float))
+    sdoc = sdoc[sent_ok].astype(np.int64)
+    s_start = doc_start[sdoc] + sentences["start"].to_numpy()[sent_ok]
+    s_end = doc_start[sdoc] + sentences["end"].to_numpy()[sent_ok]
+    s_id = sentences["sentence_id"].to_numpy()[sent_ok]
+    order = np.argsort(s_start, kind="stable")
+    s_start, s_end, s_id, sdoc = s_start[order], s_end[order], s_id[order], sdoc[order]
+    si = np.searchsorted(s_start, m.start, side="right") - 1
+    in_sent = (si >= 0) & (m.end <= s_end[np.maximum(si, 0)]) & (sdoc[np.maximum(si, 0)] == doc)
+
+    layer = compiled.layer[m.term]
+    out: dict[str, pd.DataFrame] = {}
+
+    # ---- entities -----------------------------------------------------------------------
+    ent = np.flatnonzero((layer == "entity") & in_sent)
+    es, ee, et = m.start[ent], m.end[ent], m.term[ent]
+    keep = longest(es, ee)
+    es, ee, et = es[keep], ee[keep], et[keep]
+    # One entity matched twice on a span (its name and an alias folding alike): keep one.
+    first = ~pd.DataFrame({"s": es, "e": ee, "r": compiled.ref[et]}).duplicated().to_numpy()
+    es, ee, et = es[first], ee[first], et[first]
+    kinds = compiled.kind[et].astype(object)
+    refs = compiled.ref[et].astype(object)
+    cps = codepoints(big)
+    first_upper = np.array([big[i].isupper() for i in es], dtype=bool) if len(es) else np.zeros(0, bool)
+    # Everyday words ("turkey") only count when capitalised.
+    cap_only = np.array([folded[a:b] in compiled.capitalised_only for a, b in zip(es, ee)], dtype=bool) if len(es) else np.zeros(0, bool)
+    valid = ~(cap_only & ~first_upper)
+
+    titles_end: dict[int, int] = {}
+    tmask = (layer == "title") & in_sent
+    for a, b in zip(m.start[tmask], m.end[tmask]):
+        if b not in titles_end or a < titles_end[b]:
+            titles_end[b] = a
+
+    occurrences: list[tuple] = []
+    starts_out = es.copy()
+    # Capitals right after a locative word name a place, not a government.
+    for j in np.flatnonzero(valid & (kinds == "capital")):
+        word, _ = _prev_word(folded, es[j])
+        if word in compiled.locative:
+            valid[j] = False
+    # Surnames: with a title -> title_surname; after another capitalised name -> not ours.
+    for j in np.flatnonzero(valid & (kinds == "surname")):
+        s = int(es[j])
+        if s - 1 in titles_end and big[s - 1] == " ":
+            kinds[j] = "title_surname"
+            starts_out[j] = titles_end[s - 1]
+            continue
+        word, wstart = _prev_word(big, s)
+        if not first_upper[j]:
+            valid[j] = False
+        elif word and word[0].isupper() and fold(word) not in compiled.generic and fold(word) not in compiled.titles_folded \
+                and not word.endswith(("'s", "’s")) and "." not in word[-1:]:
+            valid[j] = False
+            d = int(np.searchsorted(doc_start, s, side="right") - 1)
+            k = int(np.searchsorted(s_start, s, side="right") - 1)
+            occurrences.append((ids[d], int(s_id[k]), int(wstart - doc_start[d]), int(ee[j] - doc_start[d]), big[wstart:ee[j]], "", "capitalised name before a known surname", big[s_start[k]:s_end[k]]))
+    es2, ee2, kinds2, refs2 = starts_out[valid], ee[valid], kinds[valid], refs[valid]
+    edoc = np.searchsorted(doc_start, es2, side="right") - 1
+    # Several people can share a surname span: resolve to the one named in full in the
+    # article (the latest before, else the first after), else the first in the lexicon.
+    span_key = pd.DataFrame({"s": es2, "e": ee2})
+    dup = span_key.duplicated(keep=False).to_numpy()
+    is_surname = np.isin(kinds2, ["surname", "title_surname"])
+    full = (kinds2 == "name") | (kinds2 == "alias") | (kinds2 == "acronym")
+    drop = np.zeros(len(es2), dtype=bool)
+    if is_surname.any():
+        people_full: dict[tuple[int, str], list[int]] = {}
+        for j in np.flatnonzero(full):
+            people_full.setdefault((int(edoc[j]), refs2[j]), []).append(int(es2[j]))
+        groups: dict[tuple[int, int], list[int]] = {}
+        for j in np.flatnonzero(is_surname):
+            groups.setdefault((int(ee2[j]), int(edoc[j])), []).append(j)
+        for (_, d), js in groups.items():
+            s = int(es2[js[0]])
+            if kinds2[js[0]] == "title_surname" and len(js) > 1:
+                # "President Kagame": prefer people whose role carries that title.
+                title = fold(big[s : int(ee2[js[0]])]).rsplit(" ", 1)[0].strip()
+                fits = [j for j in js if title and title in compiled.roles.get(refs2[j], "")]
+                if fits:
+                    for j in js:
+                        if j not in fits:
+                            drop[j] = True
+                    js = fits
+
+            def score(j: int) -> tuple:
+                seen = people_full.get((d, refs2[j]), [])
+                before = [p for p in seen if p < s]
+                return (0, -max(before)) if before else ((1, min(seen)) if seen else (2, compiled.person_order.get(refs2[j], 10**9)))
+
+            best = min(js, key=score)
+            for j in js:
+                if j != best:
+                    drop[j] = True
+    del dup
+    sel = ~drop
+    es2, ee2, kinds2, refs2, edoc = es2[sel], ee2[sel], kinds2[sel], refs2[sel], edoc[sel]
+    esent = np.searchsorted(s_start, ee2 - 1, side="right") - 1
+    ent_tab = compiled.entities.reindex(refs2)
+    mentions = pd.DataFrame(
+        {
+            "article_id": ids[edoc],
+            "sentence_id": s_id[esent].astype(np.int32),
+            "start": (es2 - doc_start[edoc]).astype(np.int32),
+            "end": (ee2 - doc_start[edoc]).astype(np.int32),
+            "surface": _slices(big, es2, ee2),
+            "entity_id": refs2.astype(str),
+            "entity_name": ent_tab["entity_name"].to_numpy(),
+            "entity_type": ent_tab["entity_type"].to_numpy(),
+            "country": ent_tab["country"].to_numpy(),
+            "match": kinds2.astype(str),
+        },
+        columns=MENTION_COLUMNS,
+    )
+    out["mentions"] = mentions
+
+    # ---- sectors --------------------------------------------------------------------------
+    out["sectors"] = _cue_table(m, np.flatnonzero((layer == "sector") & in_sent), compiled, big, doc_start, s_start, s_id, ids, "sector")
+
+    # ---- events, with the actors of their sentence ------------------------------------------
+    ev = _cue_table(m, np.flatnonzero((layer == "event") & in_sent), compiled, big, doc_start, s_start, s_id, ids, "event_type")
+    if len(ev):
+        ev["n_cues"] = ev.groupby(["article_id", "sentence_id", "event_type"], sort=False)["start"].transform("size").astype(np.int32)
+        ev = ev.drop_duplicates(["article_id", "sentence_id", "event_type"], keep="first").reset_index(drop=True)
+    else:
+        ev["n_cues"] = pd.Series([], dtype=np.int32)
+    ev["cameo_root"] = ev["event_type"].map(compiled.cameo).astype("str") if len(ev) else pd.Series([], dtype="str")
+    actors = _sentence_actors(mentions, compiled)
+    ev = ev.merge(actors, on=["article_id", "sentence_id"], how="left")
+    for c in ("actor_ids", "actor_names", "countries"):
+        ev[c] = ev[c].fillna("") if len(ev) else pd.Series([], dtype="str")
+    out["events"] = ev[EVENT_COLUMNS]
+
+    # ---- dyads ------------------------------------------------------------------------------
+    out["dyads"] = _dyads(mentions, compiled)
+
+    # ---- actor candidates not in the lexicon ----------------------------------------------------
+    ent_spans = np.zeros(len(cps) + 1, dtype=np.int32)
+    np.add.at(ent_spans, es2, 1)
+    np.add.at(ent_spans, ee2, -1)
+    covered = np.cumsum(ent_spans)[:-1] > 0
+    for mt in compiled.candidate_re.finditer(big):
+        a, b = mt.span("name")
+        if covered[a:b].any():
+            continue
+        name = mt.group("name")
+        if fold(name.split()[0]) in compiled.generic or fold(name) in compiled.titles_folded:
+            continue
+        d = int(np.searchsorted(doc_start, a, side="right") - 1)
+        k = int(np.searchsorted(s_start, a, side="right") - 1)
+        if k < 0 or b > s_end[k]:
+            continue
+        occurrences.append((ids[d], int(s_id[k]), int(a - doc_start[d]), int(b - doc_start[d]), name, re.sub(r"\s+", " ", mt.group("title")), "name after a title", big[s_start[k]:s_end[k]]))
+    out["occurrences"] = pd.DataFrame(occurrences, columns=OCCURRENCE_COLUMNS)
+    return out
+
+
+def _slices(big: str, s: np.ndarray, e: np.ndarray) -> np.ndarray:
+    return np.array([big[a:b] for a, b in zip(s.tolist(), e.tolist())], dtype=object)
+
+
+def _cue_table(m, idx, compiled, big, doc_start, s_start, s_id, ids, id_col) -> pd.DataFrame:
+    s, e, t = m.start[idx], m.end[idx], m.term[idx]
+    keep = longest(s, e)
+    s, e, t = s[keep], e[keep], t[keep]
+    d = np.searchsorted(doc_start, s, side="right") - 1
+    k = np.searchsorted(s_start, s, side="right") - 1
+    df = pd.DataFrame(
+        {
+            "article_id": ids[d],
+            "sentence_id": s_id[k].astype(np.int32),
+            id_col: compiled.ref[t].astype(str),
+            "cue": compiled.matcher.terms["term"].to_numpy()[t].astype(str),
+            "surface": _slices(big, s, e),
+            "start": (s - doc_start[d]).astype(np.int32),
+            "end": (e - doc_start[d]).astype(np.int32),
+        }
+    )
+    for c in (id_col, "cue", "surface", "article_id"):
+        df[c] = df[c].astype("str")
+    return df
+
+
+def _joined(keys: pd.DataFrame, values: pd.Series) -> pd.Series:
+    """'|'-join values per group of consecutive equal keys, in C (pyarrow list + join)."""
+    if keys.empty:
+        return pd.Series([], dtype="str")
+    change = np.r_[True, (keys.iloc[1:].to_numpy() != keys.iloc[:-1].to_numpy()).any(axis=1)]
+    offsets = np.r_[np.flatnonzero(change), len(keys)].astype(np.int64)
+    arr = pa.LargeListArray.from_arrays(pa.array(offsets), pa.array(values.astype(str).tolist(), pa.large_string()))
+    return pd.Series(pc.binary_join(arr, pa.scalar("|", pa.large_string())).to_pylist(), dtype="str")
+
+
+def _sentence_actors(mentions: pd.DataFrame, compiled: Compiled) -> pd.DataFrame:
+    cols = ["article_id", "sentence_id", "actor_ids", "actor_names", "countries"]
+    if mentions.empty:
+        return pd.DataFrame({c: pd.Series([], dtype="str" if c != "sentence_id" else np.int32) for c in cols})
+    a = mentions[["article_id", "sentence_id", "entity_id", "entity_name"]].drop_duplicates()
+    a = a.sort_values(["article_id", "sentence_id", "entity_id"], kind="stable", ignore_index=True)
+    keys = a[["article_id", "sentence_id"]].drop_duplicates().reset_index(drop=True)
+    c = mentions.assign(cc=mentions["entity_id"].map(compiled.bearer_country))[["article_id", "sentence_id", "cc"]].dropna().drop_duplicates()
+    c = c.sort_values(["article_id", "sentence_id", "cc"], kind="stable", ignore_index=True)
+    ckeys = c[["article_id", "sentence_id"]].drop_duplicates().reset_index(drop=True)
+    res = keys.assign(actor_ids=_joined(a[["article_id", "sentence_id"]], a["entity_id"]), actor_names=_joined(a[["article_id", "sentence_id"]], a["entity_name"]))
+    cres = ckeys.assign(countries=_joined(c[["article_id", "sentence_id"]], c["cc"]))
+    return res.merge(cres, on=["article_id", "sentence_id"], how="left")[cols]
+
+
+def _dyads(mentions: pd.DataFrame, compiled: Compiled) -> pd.DataFrame:
+    share = float((compiled.lexicon.settings or {}).get("dyad_min_share_of_top", 0.5))
+    empty = pd.DataFrame({c: pd.Series([], dtype=np.int64 if c == "evidence" else "str") for c in DYAD_COLUMNS})
+    if mentions.empty:
+        return empty
+    c = mentions.assign(cc=mentions["entity_id"].map(compiled.bearer_country))[["article_id", "sentence_id", "cc"]].dropna().drop_duplicates()
+    pairs = c.merge(c, on=["article_id", "sentence_id"], suffixes=("_a", "_b"))
+    pairs = pairs[pairs["cc_a"] < pairs["cc_b"]]
+    names = compiled.entities["entity_name"]
+    if len(pairs):
+        g = pairs.sort_values(["article_id", "cc_a", "cc_b", "sentence_id"], kind="stable")
+        agg = g.groupby(["article_id", "cc_a", "cc_b"], sort=True).agg(evidence=("sentence_id", "size")).reset_index()
+        agg["sentence_ids"] = _joined(g[["article_id", "cc_a", "cc_b"]].reset_index(drop=True), g["sentence_id"].reset_index(drop=True)).to_numpy()
+        top = agg.groupby("article_id")["evidence"].transform("max")
+        agg = agg[agg["evidence"] >= np.maximum(1, share * top)]
+        agg["basis"] = "sentence"
+    else:
+        agg = pd.DataFrame(columns=["article_id", "cc_a", "cc_b", "evidence", "sentence_ids", "basis"])
+    # Stories whose two sides never share a sentence: pair the two most-mentioned countries.
+    counts = mentions.assign(cc=mentions["entity_id"].map(compiled.bearer_country)).dropna(subset=["cc"])
+    counts = counts.groupby(["article_id", "cc"]).size().rename("n").reset_index()
+    counts = counts[~counts["article_id"].isin(agg["article_id"])]
+    counts = counts.sort_values(["article_id", "n", "cc"], ascending=[True, False, True], kind="stable")
+    top2 = counts.groupby("article_id").head(2)
+    multi = top2.groupby("article_id")["cc"].transform("size") == 2
+    top2 = top2[multi]
+    if len(top2):
+        fb = top2.groupby("article_id")["cc"].agg(lambda s: tuple(sorted(s))).reset_index()
+        fb = pd.DataFrame({"article_id": fb["article_id"], "cc_a": fb["cc"].str[0], "cc_b": fb["cc"].str[1], "evidence": 0, "sentence_ids": "", "basis": "article"})
+        agg = pd.concat([agg, fb], ignore_index=True) if len(agg) else fb
+    if agg.empty:
+        return empty
+    out = pd.DataFrame(
+        {
+            "article_id": agg["article_id"].astype("str"),
+            "country_a": agg["cc_a"].astype("str"),
+            "country_b": agg["cc_b"].astype("str"),
+            "name_a": names.reindex(agg["cc_a"]).to_numpy(),
+            "name_b": names.reindex(agg["cc_b"]).to_numpy(),
+            "evidence": agg["evidence"].astype(np.int64),
+            "sentence_ids": agg["sentence_ids"].astype("str"),
+            "basis": agg["basis"].astype("str"),
+        }
+    )
+    return out.sort_values(["article_id", "country_a", "country_b"], kind="stable", ignore_index=True)
+
+
+def summarise_candidates(occ: pd.DataFrame) -> pd.DataFrame:
+    """Group candidate occurrences by name: counts and one example sentence each."""
+    if occ.empty:
+        return pd.DataFrame({c: pd.Series([], dtype=np.int64 if c in ("count", "n_articles", "example_sentence_id") else "str") for c in CANDIDATE_COLUMNS})
+    occ = occ.sort_values(["name", "article_id", "sentence_id", "start"], kind="stable")
+    g = occ.groupby("name", sort=True)
+    res = pd.DataFrame(
+        {
+            "title": g["title"].agg(lambda s: s[s != ""].mode().iloc[0] if (s != "").any() else ""),
+            "reason": g["reason"].first(),
+            "count": g.size(),
+            "n_articles": g["article_id"].nunique(),
+            "example_article_id": g["article_id"].first(),
+            "example_sentence_id": g["sentence_id"].first().astype(np.int64),
+            "example": g["sentence"].first(),
+        }
+    ).reset_index()
+    res = res.sort_values(["count", "name"], ascending=[False, True], kind="stable", ignore_index=True)
+    for c in ("name", "title", "reason", "example_article_id", "example"):
+        res[c] = res[c].astype("str")
+    return res[CANDIDATE_COLUMNS]
+
+
+def annotate(corpus: Corpus | pd.DataFrame, lexicon: Lexicon | None = None, *, batch_size: int = 5000, progress: bool | None = None) -> Annotations:
+    """Find actors, sectors and cooperation events in every sentence of a corpus.
+
+    ``corpus`` is a :class:`Corpus` (or a DataFrame of articles, which is loaded first).
+    ``lexicon`` defaults to the bundled lexicons; see :class:`~diplokit.lexicon.Lexicon`
+    for extending them. Results do not depend on ``batch_size``.
+    """
+    if isinstance(corpus, pd.DataFrame):
+        from .loader import load_corpus
+
+        corpus = load_corpus(corpus)
+    compiled = compile_lexicon(lexicon)
+    saved = corpus.extra
+    if corpus.manifest.get("lexicon_fingerprint") == compiled.fingerprint and all(t in saved for t in TABLES):
+        # A build already annotated this corpus with this very lexicon: reuse its tables.
+        return Annotations(**{t: saved[t] for t in TABLES}, lexicon=compiled.lexicon)
+    arts = corpus.articles[["article_id", "text"]]
+    sents = corpus.sentences[["article_id", "sentence_id", "start", "end"]]
+    parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("mentions", "sectors", "events", "dyads", "occurrences")}
+    batches = range(0, len(arts), batch_size)
+    if progress or (progress is None and len(arts) > 20 * batch_size):
+        from tqdm.auto import tqdm
+
+        batches = tqdm(batches, desc="diplokit: annotating", unit="batch")
+    sent_groups = sents.set_index("article_id", drop=False)
+    for b in batches:
+        chunk = arts.iloc[b : b + batch_size]
+        schunk = sent_groups.loc[sent_groups.index.isin(chunk["article_id"])] if len(arts) > batch_size else sents
+        res = annotate_batch(chunk, schunk, compiled)
+        for k in parts:
+            parts[k].append(res[k])
+    tables = {k: pd.concat(v, ignore_index=True) if v else pd.DataFrame() for k, v in parts.items()}
+    occ = tables.pop("occurrences")
+    ann = Annotations(**tables, candidates=summarise_candidates(occ), lexicon=compiled.lexicon)
+    for name in ("mentions", "sectors", "events"):
+        df = getattr(ann, name)
+        for c in df.columns:
+            if df[c].dtype == object:
+                df[c] = df[c].astype("str")
+    return ann

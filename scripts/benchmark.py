@@ -1,0 +1,221 @@
+"""Measure diplokit's throughput and memory on a deterministic synthetic corpus.
+
+    python scripts/benchmark.py [--sizes 10000 100000] [--spacy-size 10000] [--no-dask]
+
+The corpus is made from the bundled stories' sentences (numpy default_rng(0)): each
+synthetic story gets a title, 6-14 sentences in 3-5 paragraphs, and scraper debris
+(breadcrumb, view counter, share prompt, related links) so cleaning has work to do. It is
+written once as Parquet, then for each size:
+
+  1. pandas path: load_corpus(parquet) + annotate() in this process, one core;
+  2. build path:  `diplokit build` machinery with 2 worker processes, streaming to Parquet;
+  3. dask path:   annotate_dask on a LocalCluster (2 workers) over the clean articles;
+  4. spaCy:       blank("en") + PhraseMatcher(attr="LOWER") over the same lexicon terms,
+                  on the same stories (the first --spacy-size of them), for the ratio.
+
+Every figure printed is measured in this run. Nothing is timed inside unit tests.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import diplokit  # noqa: E402
+from diplokit.annotate import annotate, compile_lexicon  # noqa: E402
+from diplokit.build import build  # noqa: E402
+
+DEBRIS = [
+    "Home » News » Diplomacy",
+    "Visited {n} times, {k} visit(s) today",
+    "Share this:",
+    "Facebook",
+    "WhatsApp",
+]
+
+
+class PeakRSS:
+    """Samples the resident memory of this process and all its children every 20 ms."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+
+    def _rss(self) -> int:
+        total = 0
+        pids = [os.getpid()]
+        try:
+            pids += [int(p) for p in open(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read().split()]
+        except OSError:
+            pass
+        for pid in list(pids):
+            try:
+                kids = open(f"/proc/{pid}/task/{pid}/children").read().split()
+                pids += [int(k) for k in kids if int(k) not in pids]
+            except OSError:
+                pass
+        for pid in pids:
+            try:
+                for line in open(f"/proc/{pid}/status"):
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            except OSError:
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._rss())
+            time.sleep(0.02)
+
+    def __enter__(self) -> "PeakRSS":
+        self.peak = self._rss()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._t.join()
+
+
+def synthetic_corpus(n: int, seed: int = 0) -> pd.DataFrame:
+    """N synthetic stories built from the bundled corpus's sentences."""
+    base = diplokit.load_corpus(progress=False)
+    sents = base.sentences.merge(base.articles[["article_id", "lang", "source"]], on="article_id")
+    pool = sents["text"].to_numpy()
+    langs = sents["lang"].to_numpy()
+    rng = np.random.default_rng(seed)
+    n_sent = rng.integers(6, 15, size=n)
+    starts = rng.integers(0, len(pool), size=n)
+    titles = rng.integers(0, len(pool), size=n)
+    days = rng.integers(0, 365 * 7, size=n)
+    debris = rng.random(size=(n, 3))
+    texts = []
+    for i in range(n):
+        idx = (starts[i] + np.arange(n_sent[i]) * 7919) % len(pool)  # spread, deterministic
+        body = list(pool[idx])
+        paras = [" ".join(body[j : j + 3]) for j in range(0, len(body), 3)]
+        head = [DEBRIS[0]] if debris[i, 0] < 0.3 else []
+        title = " ".join(pool[titles[i]].split()[:9]).rstrip(".,;:")
+        tail = []
+        if debris[i, 1] < 0.3:
+            tail.append(DEBRIS[1].format(n=int(debris[i, 2] * 5000), k=1 + i % 5))
+        if debris[i, 2] < 0.2:
+            tail += DEBRIS[2:]
+        texts.append("\n\n".join(head + [title] + paras + tail) + "\n")
+    dates = pd.Timestamp("2019-01-01") + pd.to_timedelta(days, unit="D")
+    return pd.DataFrame(
+        {
+            "text": texts,
+            "date": dates.strftime("%Y-%m-%d"),
+            "source": [f"Synthetic Wire {k}" for k in rng.integers(1, 9, size=n)],
+            "lang": langs[starts % len(pool)],
+        }
+    )
+
+
+def run_pandas(parquet: Path) -> tuple[float, int, float, int]:
+    with PeakRSS() as mem:
+        t0 = time.perf_counter()
+        corpus = diplokit.load_corpus(parquet, progress=False)
+        ann = annotate(corpus)
+        dt = time.perf_counter() - t0
+    mb = corpus.articles["text"].str.len().sum() / 1e6
+    return dt, len(corpus.articles), mb, mem.peak, len(ann.mentions)
+
+
+def run_build(parquet: Path, out: Path, workers: int) -> tuple[float, int, float, int]:
+    with PeakRSS() as mem:
+        t0 = time.perf_counter()
+        s = build(parquet, out, workers=workers, progress=False)
+        dt = time.perf_counter() - t0
+    return dt, s.articles, s.mb, mem.peak
+
+
+def run_dask(articles_parquet: Path, workers: int) -> tuple[float, int, int]:
+    import dask
+    import dask.dataframe as dd
+    from dask.distributed import Client, LocalCluster
+
+    from diplokit.scale import annotate_dask
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster):
+        with PeakRSS() as mem:
+            t0 = time.perf_counter()
+            arts = dd.read_parquet(str(articles_parquet), columns=["article_id", "text"]).repartition(npartitions=max(2 * workers, 8))
+            tables = annotate_dask(arts)
+            m, s, e, d = dask.compute(tables["mentions"], tables["sectors"], tables["events"], tables["dyads"])
+            dt = time.perf_counter() - t0
+    return dt, len(m), mem.peak
+
+
+def run_spacy(texts: list[str]) -> float | None:
+    try:
+        import spacy
+        from spacy.matcher import PhraseMatcher
+    except ImportError:
+        return None
+    terms = compile_lexicon().matcher.terms
+    nlp = spacy.blank("en")
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    patterns = [nlp.make_doc(t) for t in sorted(set(terms["term"]))]
+    for i in range(0, len(patterns), 1000):
+        matcher.add(f"T{i}", patterns[i : i + 1000])
+    t0 = time.perf_counter()
+    n = 0
+    for doc in nlp.pipe(texts, batch_size=256):
+        n += len(matcher(doc))
+    return time.perf_counter() - t0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--spacy-size", type=int, default=10_000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--no-dask", action="store_true")
+    args = ap.parse_args()
+    compile_lexicon()
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; pandas {pd.__version__}")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for n in args.sizes:
+            df = synthetic_corpus(n)
+            parquet = tmp / f"synthetic_{n}.parquet"
+            df.to_parquet(parquet, index=False)
+            print(f"\n== {n:,} synthetic stories ({df['text'].str.len().sum() / 1e6:.1f} MB of raw text)")
+            dt, arts, mb, peak, n_mentions = run_pandas(parquet)
+            print(f"pandas path (1 process):  {dt:7.2f} s  {arts / dt:9,.0f} articles/s  {mb / dt:6.2f} MB/s  peak {peak / 2**30:.2f} GB  ({n_mentions:,} mentions)")
+            out = tmp / f"build_{n}"
+            dt_b, arts_b, mb_b, peak_b = run_build(parquet, out, args.workers)
+            print(f"build ({args.workers} workers):        {dt_b:7.2f} s  {arts_b / dt_b:9,.0f} articles/s  {mb_b / dt_b:6.2f} MB/s  peak {peak_b / 2**30:.2f} GB")
+            if not args.no_dask:
+                dt_d, n_m, peak_d = run_dask(out / "articles.parquet", args.workers)
+                print(f"dask LocalCluster ({args.workers} w):  {dt_d:7.2f} s  {arts_b / dt_d:9,.0f} articles/s  {mb_b / dt_d:6.2f} MB/s  peak {peak_d / 2**30:.2f} GB (annotation only)")
+            if args.spacy_size and n == min(args.sizes):
+                texts = pd.read_parquet(out / "articles.parquet")["text"].tolist()[: args.spacy_size]
+                sp = run_spacy(texts)
+                if sp is None:
+                    print("spaCy not installed (pip install 'diplokit[bench]')")
+                else:
+                    rate_sp = len(texts) / sp
+                    rate_dk = arts_b / dt_b
+                    rate_dk1 = arts / dt
+                    print(f"spaCy blank('en') + PhraseMatcher on {len(texts):,} of the same stories: {sp:.2f} s  {rate_sp:,.0f} articles/s")
+                    print(f"ratio diplokit/spaCy: {rate_dk / rate_sp:.1f}x (build, {args.workers} workers, whole pipeline); {rate_dk1 / rate_sp:.1f}x (one process)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,177 @@
+"""Annotation rules, each on sentences written for the test (seed text is read from disk)."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import diplokit
+from diplokit.annotate import annotate
+from diplokit.lexicon import EVENT_IDS, SECTOR_IDS, Lexicon, default_lexicon
+
+
+def ann_of(*texts: str, lexicon: Lexicon | None = None):
+    corpus = diplokit.load_corpus(pd.DataFrame({"text": list(texts)}))
+    return corpus, annotate(corpus, lexicon)
+
+
+def mentions_of(text: str, lexicon: Lexicon | None = None) -> list[tuple[str, str, str]]:
+    _, a = ann_of(text, lexicon=lexicon)
+    return list(zip(a.mentions["surface"], a.mentions["entity_id"], a.mentions["match"]))
+
+
+def test_lexicon_ids_are_exactly_the_agreed_ones():
+    lex = default_lexicon()
+    assert list(lex.sectors["id"]) == SECTOR_IDS
+    assert list(lex.events["id"]) == EVENT_IDS
+    assert lex.events["cameo_root"].str.fullmatch(r"\d\d").all()
+    for ids, cues, col in ((SECTOR_IDS, lex.sector_cues, "sector"), (EVENT_IDS, lex.event_cues, "event_type")):
+        for i in ids:
+            langs = set(cues.loc[cues[col] == i, "lang"])
+            assert {"en", "fr"} <= langs, i
+
+
+def test_country_lexicon_covers_un_members_and_more():
+    c = default_lexicon().countries
+    assert (c["status"] == "un_member").sum() == 193
+    assert {"XKX", "TWN", "ESH", "PSE", "VAT"} <= set(c["id"])
+    rwa = c.set_index("id").loc["RWA"]
+    assert "Kigali" in rwa["capitals"] and "rwandais" in rwa["demonyms"].lower()
+
+
+def test_longest_match_wins():
+    m = mentions_of("Officials from the Democratic Republic of Congo (DRC) attended the Russia–Africa Partnership Forum.")
+    assert [(s, e) for s, e, _ in m] == [
+        ("Democratic Republic of Congo", "COD"),
+        ("DRC", "COD"),
+        ("Russia–Africa Partnership Forum", m[2][1]),
+    ] or [x[:2] for x in m][:2] == [("Democratic Republic of Congo", "COD"), ("DRC", "COD")]
+    ids = [e for _, e, _ in m]
+    assert "COG" not in ids and "RUS" not in ids
+    ents = default_lexicon().entities().set_index("entity_id")
+    forum = [e for s, e, _ in m if s.startswith("Russia")]
+    assert forum and ents.loc[forum[0], "entity_type"] == "organization"
+
+
+def test_surnames_resolve_to_the_person_named_in_full():
+    m = mentions_of("President Paul Kagame received the delegation. Later, Kagame spoke. President Kagame then left.")
+    people = [(s, e, k) for s, e, k in m if e == "paul_kagame"]
+    assert [k for _, _, k in people] == ["name", "surname", "title_surname"]
+    assert people[2][0] == "President Kagame"
+
+
+def test_a_different_first_name_is_a_different_person():
+    m = mentions_of("Paul Kagame and Jeannette Kagame attended the gala in Kigali.")
+    kagames = [(s, e) for s, e, _ in m if "Kagame" in s]
+    assert ("Paul Kagame", "paul_kagame") in kagames
+    assert all(e != "paul_kagame" for s, e in kagames if s.startswith("Jeannette"))
+    assert not any(s == "Kagame" and e == "paul_kagame" for s, e in kagames)
+
+
+def test_unknown_first_name_before_known_surname_is_not_resolved():
+    lex = default_lexicon()
+    m = mentions_of("Paul Kagame welcomed guests. Zzyzx Kagame, a cousin, also spoke.", lexicon=lex)
+    assert [s for s, e, _ in m if e == "paul_kagame"] == ["Paul Kagame"]
+    _, a = ann_of("Paul Kagame welcomed guests. Zzyzx Kagame, a cousin, also spoke.")
+    assert "Zzyzx Kagame" in set(a.candidates["name"])
+
+
+def test_case_and_diacritics_for_names_but_not_acronyms():
+    m = mentions_of("Touadera met the AU envoy; he drove a car to the summit and said au revoir to the CAR delegation.")
+    ids = [(s, e) for s, e, _ in m]
+    assert ("Touadera", "faustin_archange_touadera") in ids
+    assert ("AU", "au") in ids
+    assert ("CAR", "CAF") in ids
+    assert ("car", "CAF") not in ids and not any(s == "au" for s, _ in ids)
+
+
+def test_capitals_count_for_governments_not_places():
+    m = mentions_of("Kigali and Bangui agreed to extend the pact. The envoy arrived in Kigali on Monday.")
+    caps = [(s, e, k) for s, e, k in m if k == "capital"]
+    assert caps == [("Kigali", "RWA", "capital"), ("Bangui", "CAF", "capital")]
+
+
+def test_demonyms():
+    m = mentions_of("Rwandan troops and Mozambican forces patrolled together.")
+    assert ("Rwandan", "RWA", "demonym") in m
+    assert ("Mozambican", "MOZ", "demonym") in m
+
+
+def test_french_story_annotates_like_english():
+    text = (
+        "Le président centrafricain a reçu une délégation de la RDC et de l'Union africaine à Bangui. "
+        "La Centrafrique et le Rwanda ont signé un accord de coopération en matière de sécurité."
+    )
+    corpus, a = ann_of(text)
+    assert corpus.articles["lang"].item() == "fr"
+    ids = set(a.mentions["entity_id"])
+    assert {"COD", "au", "CAF", "RWA"} <= ids
+    assert "security_defence" in set(a.sectors["sector"])
+    assert "agreement_signed" in set(a.events["event_type"])
+    assert ("CAF", "RWA") in set(zip(a.dyads["country_a"], a.dyads["country_b"]))
+
+
+def test_events_carry_the_actors_of_their_sentence():
+    _, a = ann_of("Rwanda and Benin signed a memorandum of understanding on security cooperation in Kigali.")
+    ev = a.events.set_index("event_type")
+    assert "agreement_signed" in ev.index
+    row = ev.loc["agreement_signed"]
+    assert set(row["countries"].split("|")) == {"BEN", "RWA"}
+    assert row["cameo_root"] == "05"
+
+
+def test_mentions_trace_back_to_text():
+    corpus, a = ann_of(
+        "President Paul Kagame hosted Félix Tshisekedi. The two leaders discussed trade.",
+        "Le ministre Olivier Nduhungirehe s'est entretenu avec Sergueï Lavrov à Moscou.",
+    )
+    text = corpus.articles.set_index("article_id")["text"]
+    sents = corpus.sentences.set_index(["article_id", "sentence_id"])
+    for t in (a.mentions, a.sectors, a.events):
+        for r in t.itertuples():
+            assert text[r.article_id][r.start:r.end] == r.surface
+            s = sents.loc[(r.article_id, r.sentence_id)]
+            assert s["start"] <= r.start and r.end <= s["end"]
+
+
+def test_results_are_identical_across_runs_and_batch_sizes():
+    corpus = diplokit.load_corpus()
+    a = annotate(corpus)
+    b = annotate(corpus, batch_size=7)
+    for t in ("mentions", "sectors", "events", "dyads", "candidates"):
+        pd.testing.assert_frame_equal(getattr(a, t), getattr(b, t))
+
+
+def test_users_extend_the_lexicon_without_editing_the_package(tmp_path):
+    text = "Ambassador Qwerty Uiop met officials of the Zorblax Institute to discuss malaria."
+    _, before = ann_of(text)
+    assert "Qwerty Uiop" in set(before.candidates["name"])
+    lex = default_lexicon().add_person("Qwerty Uiop", country="RWA", role="Ambassador of Rwanda")
+    lex = lex.add_organization("Zorblax Institute", type="ngo")
+    lex = lex.add_cues("health", ["malaria"])
+    _, after = ann_of(text, lexicon=lex)
+    assert {"qwerty_uiop", "zorblax_institute"} <= set(after.mentions["entity_id"])
+    assert "health" in set(after.sectors["sector"])
+    # The same from a folder of extra lexicon files.
+    (tmp_path / "people.csv").write_text("id,name,surname,aliases,role,role_fr,country,start_year,end_year,other_roles\nqu,Qwerty Uiop,Uiop,,Ambassador,,RWA,,,\n", encoding="utf-8")
+    lex2 = Lexicon.load(tmp_path)
+    _, again = ann_of(text, lexicon=lex2)
+    assert "qu" in set(again.mentions["entity_id"])
+
+
+def test_seeds_name_every_actor(seeds_dir):
+    corpus = diplokit.load_corpus(seeds_dir)
+    a = annotate(corpus)
+    m = a.mentions.merge(corpus.articles[["article_id", "path"]], on="article_id")
+    first = m[m["path"].str.startswith("000_")]
+    second = m[m["path"].str.startswith("004_")]
+    ents = default_lexicon().entities().set_index("entity_id")
+    assert {"paul_kagame", "faustin_archange_touadera", "RWA", "CAF", "rdf", "minusca"} <= set(first["entity_id"])
+    assert {"sergey_lavrov", "olivier_nduhungirehe", "RUS", "RWA", "COD", "un", "au"} <= set(second["entity_id"])
+    assert ents.loc["faustin_archange_touadera", "country"] == "CAF"
+    assert ents.loc["sergey_lavrov", "country"] == "RUS" and "Foreign" in ents.loc["sergey_lavrov", "detail"] or "Affairs" in ents.loc["sergey_lavrov", "detail"]
+    assert ents.loc["rdf", "country"] == "RWA"
+    forum = second[second["surface"].str.startswith("Russia–Africa Partnership")]
+    assert len(forum) and (forum["entity_type"] == "organization").all()
+    assert "EGY" not in set(second["entity_id"])  # "in Cairo" is a place, not Egypt's government
+    dy = a.dyads.merge(corpus.articles[["article_id", "path"]], on="article_id")
+    assert set(zip(dy["path"].str[:4], dy["country_a"], dy["country_b"])) == {("000_", "CAF", "RWA"), ("004_", "RUS", "RWA")}

@@ -1,0 +1,76 @@
+"""The command line and the streaming build."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import diplokit
+from diplokit.annotate import annotate
+from diplokit.build import build
+from diplokit.cli import main
+from diplokit.resources import CORPUS_DIR
+
+
+def _sorted(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return df.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def test_build_equals_in_memory_pipeline(tmp_path):
+    out = tmp_path / "build"
+    # Small chunks and two workers: the result must not depend on either.
+    summary = build(CORPUS_DIR, out, batch_size=7, workers=2, progress=False)
+    built = diplokit.load_corpus(out)
+    mem = diplokit.load_corpus(CORPUS_DIR)
+    assert summary.articles == len(mem.articles) == len(built.articles)
+    pd.testing.assert_frame_equal(_sorted(built.articles, ["article_id"]), _sorted(mem.articles, ["article_id"]))
+    pd.testing.assert_frame_equal(_sorted(built.sentences, ["article_id", "sentence_id"]), _sorted(mem.sentences, ["article_id", "sentence_id"]))
+    # annotate() on a build returns the stored tables without recomputing...
+    stored = annotate(built)
+    fresh = annotate(mem)
+    keys = {"mentions": ["article_id", "start", "entity_id"], "sectors": ["article_id", "start"], "events": ["article_id", "sentence_id", "event_type"], "dyads": ["article_id", "country_a", "country_b"]}
+    for t, k in keys.items():
+        pd.testing.assert_frame_equal(_sorted(getattr(stored, t), k), _sorted(getattr(fresh, t), k), check_dtype=False)
+    pd.testing.assert_frame_equal(stored.candidates, fresh.candidates, check_dtype=False)
+
+
+def test_build_dedups_across_chunks(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    story = "Rwanda and Ghana held talks on trade, health and aviation cooperation in Accra on Monday.\nThe ministers agreed to meet again next year to review progress on the joint commission.\n"
+    (src / "a.txt").write_text(story)
+    (src / "b.txt").write_text("Other news\n\nKenya and Uganda discussed the reopening of their border posts and customs cooperation.\n")
+    (src / "c.txt").write_text("Home » News\n\n" + story + "\nShare this:\n")
+    (src / "d.bin").write_bytes(b"\x00\x01")
+    build(src, tmp_path / "out", batch_size=1, workers=2, progress=False)
+    c = diplokit.load_corpus(tmp_path / "out")
+    rep = c.report.set_index("origin")
+    assert rep.loc["c.txt", "status"] == "duplicate"
+    assert rep.loc["c.txt", "duplicate_of"] == rep.loc["a.txt", "article_id"]
+    assert rep.loc["d.bin", "status"] == "skipped"
+    assert sorted(c.articles["path"]) == ["a.txt", "b.txt"]
+    assert set(c.sentences["article_id"]) == set(c.articles["article_id"])
+
+
+def test_cli_build_and_errors(tmp_path, capsys):
+    assert main(["build", str(CORPUS_DIR), "-o", str(tmp_path / "o"), "-q", "--workers", "1"]) == 0
+    assert "articles from" in capsys.readouterr().out
+    assert main(["info", str(tmp_path / "o")]) == 0
+    assert main(["build", str(tmp_path / "missing"), "-o", str(tmp_path / "x")]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
+    (tmp_path / "file").write_text("x")
+    assert main(["build", str(CORPUS_DIR), "-o", str(tmp_path / "file")]) == 2
+    assert main(["build", str(CORPUS_DIR), "-o", str(tmp_path / "y"), "--workers", "0"]) == 2
+    assert main(["info", str(tmp_path)]) == 2
+    with pytest.raises(SystemExit) as e:
+        main(["frobnicate"])
+    assert e.value.code == 2
+
+
+def test_console_script_is_installed(tmp_path):
+    exe = Path(sys.executable).with_name("diplokit")
+    r = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "build" in r.stdout
