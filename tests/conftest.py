@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Fixture notebooks are inputs of the report/browser tests, not notebooks for nbval.
+collect_ignore_glob = ["fixtures/*"]
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 
