@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8888
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab test report bench build-demo clean
+.PHONY: lab test notebooks report bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,14 @@ lab: $(VENV)/.stamp-lab
 	@echo "JupyterLab on http://127.0.0.1:$(PORT)/lab (the URL with its token is printed below)"
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) --ServerApp.open_browser=False --ServerApp.root_dir=notebooks
 
+# The notebooks run under nbval (outputs compared to the committed ones); --dist loadfile
+# keeps each notebook's cells in order on one worker.
 test: $(VENV)/.stamp-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-current-env tests notebooks
+
+# Re-execute the notebooks and save their outputs (after a deliberate change of findings).
+notebooks: $(VENV)/.stamp-dev
+	$(BIN)/python scripts/make_notebooks.py
 
 report: $(VENV)/.stamp-lab
 	$(BIN)/python -m diplokit.cli report

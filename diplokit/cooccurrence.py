@@ -313,3 +313,20 @@ def pair_evidence(
         keep = pd.unique(ev["article_id"])[: int(limit)]
         ev = ev[ev["article_id"].isin(keep)].reset_index(drop=True)
     return ev
+
+
+def actor_counts(ann, entity_types: Iterable[str] | str | None = None, articles=None) -> pd.DataFrame:
+    """How often each actor is mentioned: entity_id, name, type, country, ``articles``
+    (stories mentioning it) and ``mentions`` (every mention), most covered first
+    (ties by entity id, so the order is stable)."""
+    m = keep_rows(ann.mentions, selected_ids(articles))
+    wanted = _types(entity_types)
+    if wanted is not None:
+        m = m[m["entity_type"].isin(wanted)]
+    ents = entity_table(m)
+    if m.empty:
+        return ents.assign(articles=pd.Series([], dtype=np.int64), mentions=pd.Series([], dtype=np.int64))
+    g = m.groupby("entity_id", sort=True)
+    counts = pd.DataFrame({"articles": g["article_id"].nunique(), "mentions": g.size()}).astype(np.int64)
+    out = ents.merge(counts, left_on="entity_id", right_index=True, how="left")
+    return out.sort_values(["articles", "mentions", "entity_id"], ascending=[False, False, True], ignore_index=True)

@@ -202,3 +202,26 @@ def evidence_html(df: pd.DataFrame, max_rows: int = 50) -> str:
     more = len(df) - len(shown)
     tail = f'<tr><td colspan="2" class="dk-sub">… {more} more row{"s" if more != 1 else ""} not shown</td></tr>' if more > 0 else ""
     return _STYLE + '<table class="dk-evidence"><tbody>' + "".join(rows) + tail + "</tbody></table>"
+
+
+def trace(corpus, row) -> pd.Series:
+    """Where an annotation row (a mention, sector cue or event: anything with
+    ``article_id``, ``sentence_id``, ``start``, ``end``) comes from: the article's text at
+    those offsets, the sentence it sits in, and the story's title, date and source."""
+    art = corpus.articles.set_index("article_id").loc[row["article_id"]]
+    sent = corpus.sentences.set_index(["article_id", "sentence_id"]).loc[(row["article_id"], int(row["sentence_id"]))]
+    start, end = int(row["start"]), int(row["end"])
+    return pd.Series(
+        {
+            "article_id": row["article_id"],
+            "sentence_id": int(row["sentence_id"]),
+            "start": start,
+            "end": end,
+            "text_at_offsets": art["text"][start:end],
+            "sentence": sent["text"],
+            "title": art.get("title"),
+            "date": art.get("date"),
+            "source": art.get("source"),
+        },
+        name="trace",
+    )

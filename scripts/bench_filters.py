@@ -6,7 +6,12 @@ Builds synthetic tables with the schemas of ``corpus.articles``, ``ann.mentions`
 filter change: the mask, co-occurrence edges for the masked articles, and the sector
 matrix by month. Prints medians of 20 runs; the target is < 50 ms per filter change.
 
-    .venv/bin/python scripts/bench_filters.py [--articles 100000] [--runs 20]
+Then (unless ``--no-explorers``) times the three explorers of :mod:`diplokit.explorers`
+on the same index: ``explorer.set_filters(...)`` over ~20 different filter changes
+(widgets synced, figure traces changed in place), per view, without and with a
+selection (whose evidence is recomputed on each change). Prints median and max ms.
+
+    .venv/bin/python scripts/bench_filters.py [--articles 100000] [--runs 20] [--no-explorers]
 """
 from __future__ import annotations
 
@@ -121,10 +126,120 @@ def timed(fn, runs: int) -> tuple[float, object]:
     return statistics.median(times), out
 
 
+def synthetic_corpus(t: dict[str, pd.DataFrame]):
+    """A corpus-like object for the explorers: the articles with titles, and one short
+    sentence row per (article, sentence id) so evidence can be built."""
+    from types import SimpleNamespace
+
+    arts = t["articles"].assign(title=pd.Series("Synthetic story", index=t["articles"].index, dtype="str"))
+    n_sent = arts["n_sentences"].to_numpy()
+    rows = np.repeat(np.arange(len(arts)), n_sent)
+    sid = np.arange(len(rows)) - np.repeat(np.cumsum(n_sent) - n_sent, n_sent)
+    sentences = pd.DataFrame(
+        {
+            "article_id": pd.Series(arts["article_id"].to_numpy(dtype=object)[rows], dtype="str"),
+            "sentence_id": sid.astype(np.int64),
+            "start": np.zeros(len(rows), np.int64),
+            "end": np.full(len(rows), 2000, np.int64),
+            "text": pd.Series(["A synthetic sentence about cooperation."] * len(rows), dtype="str"),
+        }
+    )
+    return SimpleNamespace(articles=arts, sentences=sentences)
+
+
+def filter_changes(t: dict[str, pd.DataFrame], n: int) -> list[dict]:
+    """``n`` varied keyword sets for ``set_filters`` (dates, languages, sources,
+    countries, sectors; broad and narrow), deterministic."""
+    countries = t["mentions"]["country"].dropna().value_counts().index[:6].tolist()
+    sectors = t["sectors"]["sector"].value_counts().index[:4].tolist()
+    sources = sorted(t["articles"]["source"].unique())[:4]
+    base = [
+        dict(date_from="2021-01", date_to="2023-12"),
+        dict(countries=[countries[0]]),
+        dict(sectors=[sectors[0]]),
+        dict(langs=["en"]),
+        dict(langs=["fr"], date_from="2024"),
+        dict(sources=sources[:2]),
+        dict(countries=countries[:3], sectors=[sectors[1]]),
+        dict(date_from="2019", date_to="2022-12"),
+        dict(date_from="2025-03", date_to="2025-05"),
+        dict(countries=[countries[4]], langs=["en"]),
+        dict(sectors=sectors[2:4], sources=[sources[3]]),
+        dict(date_from="2020-06", date_to="2020-06"),
+    ]
+    out: list[dict] = []
+    empty = dict(date_from=None, date_to=None, langs=None, sources=None, countries=None, sectors=None)
+    i = 0
+    while len(out) < n:
+        out.append({**empty, **base[i % len(base)]})
+        i += 1
+        if len(out) < n and i % 4 == 0:
+            out.append(dict(empty))  # back to everything now and then
+    return out
+
+
+def bench_explorers(t: dict[str, pd.DataFrame], index: ArticleIndex, runs: int) -> None:
+    from types import SimpleNamespace
+
+    from diplokit.explorers import CooccurrenceExplorer, SectorExplorer, ThemeExplorer
+
+    t0 = time.perf_counter()
+    corpus = synthetic_corpus(t)
+    empty = pd.DataFrame({"article_id": pd.Series([], dtype="str")})
+    ann = SimpleNamespace(mentions=t["mentions"], sectors=t["sectors"], events=t["events"], dyads=t["dyads"], candidates=empty, lexicon=None)
+    print(f"\nexplorers (synthetic corpus with {len(corpus.sentences):,} sentences, {time.perf_counter() - t0:.1f} s)")
+    changes = filter_changes(t, runs)
+    top_country = t["mentions"]["country"].value_counts().index[0]
+
+    def run(explorer, label: str) -> None:
+        inner, outer = [], []
+        for kw in changes:
+            t1 = time.perf_counter()
+            ms = explorer.set_filters(**kw)
+            outer.append((time.perf_counter() - t1) * 1000)
+            inner.append(ms)
+        explorer.reset_filters()
+        print(f"  {label:58} update(): median {statistics.median(inner):7.2f}  max {max(inner):7.2f} | "
+              f"set_filters(): median {statistics.median(outer):7.2f}  max {max(outer):7.2f}")
+
+    specs = [
+        ("SectorExplorer", lambda: SectorExplorer(corpus, ann, index=index), [
+            ("heatmap sector × country", lambda e: e.set_view("heatmap"), None),
+            ("timeline shares by month", lambda e: e.set_view("timeline"), None),
+            ("ranked sectors", lambda e: e.set_view("ranked"), None),
+            ("heatmap + selection (trade × top country)", lambda e: e.set_view("heatmap"), lambda e: e.select("trade", country=top_country)),
+        ]),
+        ("CooccurrenceExplorer", lambda: CooccurrenceExplorer(corpus, ann, index=index), [
+            ("heatmap count, article window, top 20", lambda e: e.set_options(view="heatmap", window="article", measure="count"), None),
+            ("heatmap npmi, sentence window, top 20", lambda e: e.set_options(window="sentence", measure="npmi"), None),
+            ("network jaccard, article window, top 20", lambda e: e.set_options(view="network", window="article", measure="jaccard"), None),
+            ("heatmap count + selected pair", lambda e: e.set_options(view="heatmap", measure="count"), lambda e: e.select(*e._actors[:2])),
+        ]),
+        ("ThemeExplorer", lambda: ThemeExplorer(corpus, ann, index=index), [
+            ("event types × month", lambda e: e.set_view("events_month"), None),
+            ("event types × dyad (top 20)", lambda e: e.set_view("events_dyad"), None),
+            ("event types × month + selected event type", lambda e: e.set_view("events_month"), lambda e: e.select("meeting_talks")),
+        ]),
+    ]
+    print(f"  ms over {len(changes)} filter changes (update() = the explorer's own timing; set_filters() adds widget sync)")
+    for name, make, cases in specs:
+        t1 = time.perf_counter()
+        explorer = make()
+        print(f" {name} (constructed in {(time.perf_counter() - t1) * 1000:.0f} ms)")
+        for label, setup, select in cases:
+            setup(explorer)
+            explorer.clear_selection()
+            if select is not None:
+                select(explorer)
+            run(explorer, label)
+        explorer.clear_selection()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--no-explorers", action="store_true", help="skip the explorer section")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -164,6 +279,8 @@ def main() -> None:
         print(f"  sector_counts(by={by!r}) on the first filter: {ms:.2f} ms")
     ms, _ = timed(lambda: index.sector_shares(mask, freq="Q"), args.runs)
     print(f"  sector_shares(freq='Q') on the first filter: {ms:.2f} ms")
+    if not args.no_explorers:
+        bench_explorers(t, index, args.runs)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diplokit.annotate import Annotations
-from diplokit.cooccurrence import EDGE_COLUMNS, cooccurrence, network, npmi, pair_evidence, to_csv, to_graphml
+from diplokit.cooccurrence import EDGE_COLUMNS, actor_counts, cooccurrence, network, npmi, pair_evidence, to_csv, to_graphml
 from diplokit.corpus import Corpus
 from diplokit.filters import ArticleIndex, Filters
 
@@ -314,3 +314,22 @@ def test_npmi_is_finite_bounded_and_one_when_never_apart(n_units, data):
         assert v == 1.0  # includes count == N, where "independent" and "never apart" coincide
     elif count * n_units == n_a * n_b:
         assert v == 0.0
+
+
+def test_actor_counts_by_hand(tables):
+    _, ann = tables
+    c = actor_counts(ann)
+    assert list(c["entity_id"][:2]) == ["BEN", "RWA"]  # BEN in 3 stories, RWA in 2 (3 mentions)
+    assert c.set_index("entity_id").loc["RWA", ["articles", "mentions"]].tolist() == [2, 3]
+    assert set(actor_counts(ann, entity_types="person")["entity_id"]) == {"kagame"}
+    assert list(actor_counts(ann, articles=["a2"])["entity_id"]) == ["BEN", "au"]
+
+
+def test_trace_returns_the_text_at_the_offsets(tables):
+    from diplokit.evidence import trace
+
+    corpus, ann = tables
+    for _, row in ann.mentions.iterrows():
+        t = trace(corpus, row)
+        assert t["text_at_offsets"] == row["surface"]
+        assert row["surface"] in t["sentence"]

@@ -191,3 +191,20 @@ def test_progress_bar_on_many_files(tmp_path, capsys):
         _write(tmp_path / f"s{i:02d}.txt", f"Story {i}\n\nRwanda and Land{i} held talks on day {i} about trade and health cooperation.\n")
     load_corpus(tmp_path, progress=True)
     assert "diplokit: reading" in capsys.readouterr().err
+
+
+def test_cleaning_catches_more_scraper_debris_but_not_body_text():
+    import pandas as pd
+
+    body = [
+        "Comment expliquer ce revirement ? Les deux pays ont signé un accord de défense.",
+        "Commenting on the deal, officials said trade would double.",
+        "The talks ended with a joint statement on energy.",
+    ]
+    debris = ["12.4K views", "Vu 1\u00a0204 fois", "Like this:", "X (Twitter)", "Previous article", "Lire la suite"]
+    text = "\n\n".join(["Kinshasa talks resume", body[0], debris[0], body[1], *debris[1:], body[2], "3 Comments", "Great post!"])
+    c = diplokit.load_corpus(pd.DataFrame({"text": [text]}))
+    assert c.articles["text"].item() == "\n\n".join(body)
+    removed = c.removed.set_index("text")["reason"]
+    assert set(debris) <= set(removed.index)
+    assert removed["3 Comments"] == removed["Great post!"] == "comment section"

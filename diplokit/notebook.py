@@ -1,0 +1,29 @@
+"""Notebook set-up: one call at the top of every notebook.
+
+Notebooks are regression-tested with nbval and exported to offline HTML, so their outputs
+must be the same on every run and must not depend on a CDN:
+
+* plotly figures are emitted as ``application/vnd.plotly.v1+json`` only (JupyterLab draws
+  it with the bundled jupyterlab-plotly extension; :mod:`diplokit.report` turns it into an
+  inline ``Plotly.newPlot`` with plotly.js embedded), never as HTML that loads plotly.js
+  from the web;
+* pandas tables are shown at a fixed size;
+* load progress bars are off by default (their text carries timings, which nbval would
+  compare).
+"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.io as pio
+
+__all__ = ["setup"]
+
+
+def setup(max_rows: int = 12, max_colwidth: int = 90) -> None:
+    """Deterministic, offline-friendly notebook display settings."""
+    pio.renderers.default = "plotly_mimetype"
+    pd.set_option("display.max_rows", max_rows)
+    pd.set_option("display.min_rows", max_rows)
+    pd.set_option("display.max_columns", 12)
+    pd.set_option("display.max_colwidth", max_colwidth)
+    pd.set_option("display.width", 120)
