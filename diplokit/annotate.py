@@ -418,7 +418,10 @@ def _dyads(mentions: pd.DataFrame, compiled: Compiled) -> pd.DataFrame:
             "basis": agg["basis"].astype("str"),
         }
     )
-    return out.sort_values(["article_id", "country_a", "country_b"], kind="stable", ignore_index=True)
+    # Corpus order (as every other table), so batches concatenate to the same table.
+    order = pd.Index(mentions["article_id"].unique()).get_indexer(out["article_id"])
+    out = out.assign(_order=order).sort_values(["_order", "country_a", "country_b"], kind="stable", ignore_index=True)
+    return out.drop(columns="_order")
 
 
 def summarise_candidates(occ: pd.DataFrame) -> pd.DataFrame:

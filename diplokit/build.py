@@ -97,6 +97,14 @@ def _tasks(jobs: list, batch_size: int, max_bytes: int) -> Iterator[tuple]:
             yield ("records", batch)
 
 
+_TEXT_COLUMNS = {
+    "article_id", "duplicate_of", "reason", "origin", "path", "status", "title", "byline", "dateline", "source", "url",
+    "lang", "text", "kind", "surface", "cue", "entity_id", "entity_name", "entity_type", "country", "match", "sector",
+    "event_type", "cameo_root", "actor_ids", "actor_names", "countries", "country_a", "country_b", "name_a", "name_b",
+    "sentence_ids", "basis", "name", "example", "sentence",
+}
+
+
 class _Writers:
     """Appends each table's chunks to one Parquet file, with a schema fixed by the first."""
 
@@ -105,6 +113,11 @@ class _Writers:
         self.writers: dict[str, pq.ParquetWriter] = {}
 
     def write(self, name: str, df: pd.DataFrame) -> None:
+        # A chunk where a text column is all missing (no duplicates yet) would otherwise
+        # fix that column's type as double for the whole file.
+        text_cols = [c for c in df.columns if df[c].dtype == object or (df[c].isna().all() and df[c].dtype == float and c in _TEXT_COLUMNS)]
+        if text_cols:
+            df = df.astype({c: "str" for c in text_cols})
         table = pa.Table.from_pandas(df, preserve_index=False)
         w = self.writers.get(name)
         if w is None:
