@@ -8,13 +8,17 @@ must be the same on every run and must not depend on a CDN:
   inline ``Plotly.newPlot`` with plotly.js embedded), never as HTML that loads plotly.js
   from the web;
 * pandas tables are shown at a fixed size;
-* load progress bars are off by default (their text carries timings, which nbval would
-  compare).
+* diplokit's load warnings are shown as one plain line ("DiplokitLoadWarning: ..."),
+  without the temporary file name of the cell that raised them (which changes per run).
 """
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 import plotly.io as pio
+
+from .loader import DiplokitLoadWarning
 
 __all__ = ["setup"]
 
@@ -27,3 +31,21 @@ def setup(max_rows: int = 12, max_colwidth: int = 90) -> None:
     pd.set_option("display.max_columns", 12)
     pd.set_option("display.max_colwidth", max_colwidth)
     pd.set_option("display.width", 120)
+    _plain_diplokit_warnings()
+
+
+def _plain_diplokit_warnings() -> None:
+    original = warnings.showwarning
+    if getattr(original, "_diplokit", False):
+        return
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, DiplokitLoadWarning):
+            import sys
+
+            print(f"{category.__name__}: {message}", file=sys.stderr if file is None else file)
+        else:
+            original(message, category, filename, lineno, file, line)
+
+    show._diplokit = True
+    warnings.showwarning = show
