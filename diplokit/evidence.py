@@ -182,24 +182,38 @@ def evidence_html(df: pd.DataFrame, max_rows: int = 50) -> str:
     All article-derived text (title, source, sentence, note, ids) is escaped.
     """
     if df is None or df.empty:
-        return '<div class="dk-evidence-empty"><em>No evidence sentences.</em></div>'
+        return evidence_records_html([])
     shown = df.head(max_rows)
-    rows: list[str] = []
     has_note = "note" in shown.columns
-    for r in shown.itertuples(index=False):
-        title = html.escape(_text(getattr(r, "title", None), "(untitled)"))
-        source = html.escape(_text(getattr(r, "source", None)))
-        aid = html.escape(_text(getattr(r, "article_id", None)))
-        sid = html.escape(_text(getattr(r, "sentence_id", None)))
-        sub = " · ".join(x for x in (html.escape(_date(getattr(r, "date", None))), source) if x)
-        note = html.escape(_text(getattr(r, "note", None))) if has_note else ""
-        sentence = highlight(getattr(r, "sentence", ""), getattr(r, "spans", None))
+    records = (
+        (getattr(r, "article_id", None), getattr(r, "sentence_id", None), getattr(r, "title", None), _date(getattr(r, "date", None)),
+         getattr(r, "source", None), getattr(r, "sentence", ""), getattr(r, "spans", None), getattr(r, "note", None) if has_note else None)
+        for r in shown.itertuples(index=False)
+    )
+    return evidence_records_html(records, more=len(df) - len(shown))
+
+
+def evidence_records_html(records, more: int = 0) -> str:
+    """The HTML of :func:`evidence_html` from plain rows, without a DataFrame: each record
+    is ``(article_id, sentence_id, title, date_text, source, sentence, spans, note)``
+    with ``date_text`` already formatted (``"YYYY-MM-DD"`` or ``"undated"``) and
+    ``note`` None when there is none; ``more`` rows are counted as not shown.
+
+    Every article-derived value is escaped here, exactly as in :func:`evidence_html`.
+    """
+    rows: list[str] = []
+    for aid, sid, title, date_text, source, sentence, spans, note in records:
+        title = html.escape(_text(title, "(untitled)"))
+        source = html.escape(_text(source))
+        sub = " · ".join(x for x in (html.escape(_text(date_text, "undated")), source) if x)
+        note = html.escape(_text(note))
         rows.append(
             f'<tr><td class="dk-meta"><strong>{title}</strong><br><span class="dk-sub">{sub}</span>'
-            f'<br><span class="dk-sub">{aid} #{sid}</span></td>'
-            f'<td class="dk-sentence">{sentence}' + (f'<div class="dk-note">{note}</div>' if note else "") + "</td></tr>"
+            f'<br><span class="dk-sub">{html.escape(_text(aid))} #{html.escape(_text(sid))}</span></td>'
+            f'<td class="dk-sentence">{highlight(sentence, spans)}' + (f'<div class="dk-note">{note}</div>' if note else "") + "</td></tr>"
         )
-    more = len(df) - len(shown)
+    if not rows and more <= 0:
+        return '<div class="dk-evidence-empty"><em>No evidence sentences.</em></div>'
     tail = f'<tr><td colspan="2" class="dk-sub">… {more} more row{"s" if more != 1 else ""} not shown</td></tr>' if more > 0 else ""
     return _STYLE + '<table class="dk-evidence"><tbody>' + "".join(rows) + tail + "</tbody></table>"
 
