@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8888
+# Containers often run as root, where JupyterLab refuses to start without this flag.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: lab test notebooks report bench clean
@@ -23,7 +25,7 @@ $(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
 
 lab: $(VENV)/.stamp-lab
 	@echo "JupyterLab on http://127.0.0.1:$(PORT)/lab (the URL with its token is printed below)"
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) --ServerApp.open_browser=False --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) --ServerApp.open_browser=False --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
 # The notebooks run under nbval (outputs compared to the committed ones); --dist loadfile
 # keeps each notebook's cells in order on one worker.
