@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import html
 import time
-from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -42,7 +41,7 @@ import plotly.graph_objects as go
 
 from . import figures as F
 from .cooccurrence import MEASURES, npmi
-from .evidence import build_evidence, cue_notes, empty_evidence, evidence_html
+from .evidence import empty_evidence, evidence_html, evidence_records_html
 from .filters import ArticleIndex, Filters, normalise_key
 
 __all__ = ["SectorExplorer", "CooccurrenceExplorer", "ThemeExplorer", "FilterError"]
@@ -142,6 +141,20 @@ class _Table:
             self.groups = {str(c): order[bounds[i] : bounds[i + 1]] for i, c in enumerate(cats)}
         else:
             self.groups = {}
+        cols = set(self.df.columns)
+        self.has_offsets = {"start", "end"} <= cols
+        self.has_surface = "surface" in cols
+        self._offsets: tuple[np.ndarray, np.ndarray] | None = None
+
+    def offsets(self) -> tuple[np.ndarray, np.ndarray]:
+        """(start, end) of every row as int64 arrays (computed once)."""
+        if self._offsets is None:
+            self._offsets = (self.df["start"].to_numpy(dtype=np.int64), self.df["end"].to_numpy(dtype=np.int64))
+        return self._offsets
+
+    def surfaces(self, rows: np.ndarray) -> list:
+        """The ``surface`` of ``rows`` (a few: taken, not converted as a whole)."""
+        return self.df["surface"].array.take(rows).tolist() if len(rows) else []
 
     def rows(self, value: str, mask: np.ndarray) -> np.ndarray:
         """Rows of ``value`` whose article passes ``mask``."""
@@ -161,9 +174,68 @@ def _sorted_unique(keys: np.ndarray) -> np.ndarray:
     return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
 
 
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NA or value is pd.NaT
+
+
+class _Rows:
+    """At most ``max_evidence`` evidence rows as plain lists: the panel's HTML is built
+    from them directly; the evidence DataFrame only when asked for (:meth:`frame`)."""
+
+    __slots__ = ("article_id", "sentence_id", "title", "date_ns", "source", "sentence", "spans", "note", "note_str", "weight", "_frame")
+
+    def __init__(self, article_id: list, sentence_id: list, title: list, date_ns: np.ndarray, source: list, sentence: list, spans: list,
+                 note: list | None = None, note_str: bool = False, frame: pd.DataFrame | None = None, weight: list | None = None) -> None:
+        self.article_id, self.sentence_id, self.title, self.date_ns = article_id, sentence_id, title, date_ns
+        self.source, self.sentence, self.spans, self.note, self.note_str = source, sentence, spans, note, note_str
+        self.weight, self._frame = weight, frame
+
+    @classmethod
+    def of_frame(cls, df: pd.DataFrame) -> "_Rows":
+        """Rows already held as an evidence DataFrame (the themes' evidence)."""
+        return cls([], [], [], np.zeros(0, np.int64), [], [], [], frame=df)
+
+    @classmethod
+    def empty(cls, note: bool) -> "_Rows":
+        return cls.of_frame(empty_evidence(["note"] if note else []))
+
+    def __len__(self) -> int:
+        return len(self._frame) if self._frame is not None else len(self.article_id)
+
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            cols = {
+                "article_id": pd.Series(self.article_id, dtype="str"),
+                "sentence_id": np.asarray(self.sentence_id, dtype=np.int64),
+                "title": pd.Series(self.title, dtype="str"),
+                "date": np.asarray(self.date_ns, dtype=np.int64).view("datetime64[ns]"),
+                "source": pd.Series(self.source, dtype="str"),
+                "sentence": pd.Series(self.sentence, dtype="str"),
+                "spans": pd.Series(self.spans, dtype=object),
+            }
+            if self.weight is not None:
+                cols["weight"] = np.asarray(self.weight, dtype=float)
+            if self.note is not None:
+                cols["note"] = pd.Series(self.note, dtype="str" if self.note_str else object)
+            self._frame = pd.DataFrame(cols)
+        return self._frame
+
+    def html(self, max_rows: int) -> str:
+        if self._frame is not None:
+            return evidence_html(self._frame, max_rows=max_rows)
+        n = min(len(self.article_id), int(max_rows))
+        d = np.asarray(self.date_ns[:n], dtype=np.int64)
+        days = np.datetime_as_string(d.view("datetime64[ns]"), unit="D").tolist()
+        dates = ["undated" if v == _NAT else t for v, t in zip(d.tolist(), days)]
+        note = self.note if self.note is not None else [None] * n
+        records = zip(self.article_id[:n], self.sentence_id[:n], self.title[:n], dates, self.source[:n], self.sentence[:n], self.spans[:n], note[:n])
+        return evidence_records_html(records, more=len(self.article_id) - n)
+
+
 class _Evidence:
-    """Builds evidence tables for unit keys: newest first, at most ``limit``, using only
-    the selected rows of the corpus tables (cost independent of corpus size)."""
+    """Builds evidence rows for unit keys: newest first, at most ``limit``, from arrays
+    prepared once (sentence keys, starts and text; title, date and source by article
+    position), so the cost does not depend on the corpus size and no DataFrame is made."""
 
     def __init__(self, corpus, index: ArticleIndex) -> None:
         self.corpus = corpus
@@ -175,12 +247,26 @@ class _Evidence:
             ok = np.flatnonzero(pos >= 0)
             order = np.argsort(key[ok], kind="stable")
             self._skey, self._srow = key[ok][order], ok[order]
+            self._sstart = s["start"].to_numpy(dtype=np.int64)[self._srow] if "start" in s.columns else np.zeros(len(self._srow), np.int64)
+            self._stext = s["text"].array  # taken a few rows at a time
         else:
             self._skey, self._srow = np.zeros(0, np.int64), np.zeros(0, np.int64)
+            self._sstart, self._stext = np.zeros(0, np.int64), None
         d = index.dates
         self._date_key = np.where(d == _NAT, np.iinfo(np.int64).max, -d)
         self._id_rank = np.empty(index.n, dtype=np.int64)
         self._id_rank[np.argsort(index.article_ids.astype(str), kind="stable")] = np.arange(index.n)
+        # Per article position: id, title, source (object arrays, NaN where missing).
+        arts = corpus.articles
+        self._aid = index.article_ids.astype(object)
+        self._title = np.full(index.n, np.nan, dtype=object)
+        self._source = np.full(index.n, np.nan, dtype=object)
+        if len(arts):
+            p = index.positions(arts["article_id"])
+            ok = p >= 0
+            for name, out in (("title", self._title), ("source", self._source)):
+                if name in arts.columns:
+                    out[p[ok]] = arts[name].astype("str").to_numpy(dtype=object)[ok]
 
     def order(self, keys: np.ndarray, limit: int | None = None) -> np.ndarray:
         """Unit keys sorted newest first, then by article id and sentence (only the
@@ -194,44 +280,104 @@ class _Evidence:
         order = keys[np.lexsort((keys & _SID_MASK, self._id_rank[keys >> _SHIFT], dk))]
         return order if limit is None else order[:limit]
 
+    def _lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position in the sorted sentence arrays, found?) for each unit key."""
+        if not len(self._skey) or not len(keys):
+            return np.zeros(len(keys), np.int64), np.zeros(len(keys), bool)
+        j = np.clip(np.searchsorted(self._skey, keys), 0, len(self._skey) - 1)
+        return j, self._skey[j] == keys
+
     def sentence_text(self, keys: np.ndarray) -> list:
         """The text of each unit's sentence (None where missing)."""
-        if not len(self._skey) or not len(keys):
+        j, hit = self._lookup(keys)
+        if not hit.any():
             return [None] * len(keys)
-        j = np.clip(np.searchsorted(self._skey, keys), 0, len(self._skey) - 1)
-        hit = self._skey[j] == keys
-        text = self.corpus.sentences["text"].to_numpy(dtype=object)
-        return [text[self._srow[k]] if h else None for k, h in zip(j.tolist(), hit.tolist())]
+        found = self._stext.take(self._srow[j[hit]]).tolist()
+        out: list = [None] * len(keys)
+        for i, t in zip(np.flatnonzero(hit).tolist(), found):
+            out[i] = None if _missing(t) else t
+        return out
 
     def build(self, keys: np.ndarray, limit: int, table: _Table | None = None, rows: np.ndarray | None = None,
-              note: str | None = None) -> tuple[pd.DataFrame, int]:
+              note: str | None = None) -> tuple[_Rows, int]:
         """Evidence for the distinct unit ``keys`` (highlight spans: ``table`` rows
-        ``rows`` in those units); returns (table of at most ``limit`` rows, total units)."""
+        ``rows`` in those units; ``note``: "<note>: " + their distinct surfaces); returns
+        (at most ``limit`` rows, total units)."""
         keys = _sorted_unique(keys[keys >= 0])
         total = len(keys)
         if not total:
-            return empty_evidence(["note"] if note else []), 0
+            return _Rows.empty(bool(note)), 0
         chosen = self.order(keys, int(limit))
+        n = len(chosen)
         p = chosen >> _SHIFT
-        units = pd.DataFrame({"article_id": pd.Series(self.index.article_ids[p], dtype="str"), "sentence_id": chosen & _SID_MASK})
-        arts = self.corpus.articles.iloc[np.unique(p)]
-        j = np.clip(np.searchsorted(self._skey, chosen), 0, max(len(self._skey) - 1, 0))
-        srows = self._srow[j[self._skey[j] == chosen]] if len(self._skey) else np.zeros(0, np.int64)
-        sents = self.corpus.sentences.iloc[np.sort(srows)] if len(self.corpus.sentences) else self.corpus.sentences
-        mini = SimpleNamespace(articles=arts, sentences=sents)
-        spans = None
+        j, hit = self._lookup(chosen)
+        text = self.sentence_text(chosen)
+        base = np.where(hit, self._sstart[j] if len(self._sstart) else 0, 0).tolist()
+        length = [len(t) if isinstance(t, str) else 0 for t in text]
+        spans: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        note_sets: list[set] | None = None
+        r = np.zeros(0, np.int64)
         if table is not None and rows is not None and len(rows):
-            r = rows[np.isin(table.key[rows], chosen)]
-            spans = table.df.iloc[np.sort(r)]
-        has_offsets = spans is not None and {"start", "end"} <= set(spans.columns)
-        ev = build_evidence(mini, units, spans if has_offsets else None, limit=None, order="given")
+            # The annotation rows inside the chosen units (``chosen`` is short: sort it once).
+            srt = np.argsort(chosen)
+            cs = chosen[srt]
+            rk = table.key[rows]
+            jj = np.clip(np.searchsorted(cs, rk), 0, n - 1)
+            inside = cs[jj] == rk
+            r, at = rows[inside], srt[jj[inside]]
+            if len(r):
+                order = np.argsort(r, kind="stable")
+                r, at = r[order], at[order]
+            if table.has_offsets and len(r):
+                st, en = table.offsets()
+                found: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+                for i, a, b in zip(at.tolist(), st[r].tolist(), en[r].tolist()):
+                    L, o = length[i], base[i]
+                    a, b = min(max(a - o, 0), L), min(max(b - o, 0), L)
+                    if b > a:
+                        found[i].append((a, b))
+                for i, f in enumerate(found):
+                    prev = None
+                    for sp in sorted(f):
+                        if sp != prev:
+                            spans[i].append(sp)
+                        prev = sp
+            if note and table.has_surface and len(r):
+                note_sets = [set() for _ in range(n)]
+                for i, sf in zip(at.tolist(), table.surfaces(r)):
+                    if not _missing(sf):
+                        note_sets[i].add(str(sf))
+        notes = None
         if note:
-            if spans is not None and "surface" in spans.columns and len(spans):
-                notes = cue_notes(spans.astype({"article_id": "str"}), note)
-                ev = ev.merge(notes, on=["article_id", "sentence_id"], how="left", sort=False)
-            else:
-                ev["note"] = pd.Series([None] * len(ev), dtype=object)
+            notes = ([f"{note}: " + ", ".join(sorted(x)) if x else None for x in note_sets] if note_sets is not None else [None] * n)
+        pl = p.tolist()
+        ev = _Rows(
+            article_id=[self._aid[k] for k in pl],
+            sentence_id=(chosen & _SID_MASK).tolist(),
+            title=[self._title[k] for k in pl],
+            date_ns=self.index.dates[p],
+            source=[self._source[k] for k in pl],
+            sentence=text,
+            spans=spans,
+            note=notes,
+            note_str=note_sets is not None,
+        )
         return ev, total
+
+    def article_sentences(self, p: int) -> tuple[np.ndarray, list]:
+        """(unit keys, texts) of the sentences of the article at position ``p``, in order."""
+        lo, hi = np.searchsorted(self._skey, [p << _SHIFT, (p + 1) << _SHIFT])
+        if hi <= lo:
+            return np.zeros(0, np.int64), []
+        return self._skey[lo:hi], self._stext.take(self._srow[lo:hi]).tolist()
+
+    def rows_for(self, chosen: np.ndarray, **extra) -> _Rows:
+        """Evidence rows for the unit keys ``chosen``, in that order (spans empty)."""
+        p = chosen >> _SHIFT
+        pl = p.tolist()
+        return _Rows(article_id=[self._aid[k] for k in pl], sentence_id=(chosen & _SID_MASK).tolist(), title=[self._title[k] for k in pl],
+                     date_ns=self.index.dates[p], source=[self._source[k] for k in pl], sentence=self.sentence_text(chosen),
+                     spans=[[] for _ in pl], **extra)
 
     def examples(self, codes: np.ndarray, keys: np.ndarray) -> dict[int, str]:
         """For each group code, the newest unit's sentence (hover text form)."""
@@ -265,8 +411,11 @@ class _Explorer:
         self._filters = Filters()
         self._mask = np.ones(self.index.n, dtype=bool)
         self._selection: tuple | None = None
-        self._evidence = empty_evidence()
+        self._rows = _Rows.empty(False)
+        self._evidence: pd.DataFrame | None = None  # built from self._rows when read
         self._evidence_total = 0
+        self._layout_state: dict[str, Any] = {}
+        self.last_update_ms = 0.0
         self._syncing = False
         self._finder = _Evidence(corpus, self.index)
         self.sector_labels = _labels_from_lexicon(ann, "sectors", self.index.sector_ids)
@@ -298,7 +447,7 @@ class _Explorer:
 
     def _refresh(self, mask: np.ndarray, empty: bool) -> None: ...
 
-    def _evidence_for(self, selection: tuple, mask: np.ndarray) -> tuple[pd.DataFrame, int, str]:
+    def _evidence_for(self, selection: tuple, mask: np.ndarray) -> tuple[_Rows, int, str]:
         raise NotImplementedError
 
     def _placeholder(self) -> str:
@@ -354,6 +503,7 @@ class _Explorer:
     def _on_filter_widget(self, _change=None) -> None:
         if self._syncing:
             return
+        t0 = time.perf_counter()
         kw: dict[str, Any] = {}
         if self._months:
             lo, hi = self.date_slider.index
@@ -363,7 +513,7 @@ class _Explorer:
         for name, sel in self.filter_widgets.items():
             kw[name] = tuple(sel.value) or None  # nothing chosen in a list = no filter
         self._filters = Filters(**kw)
-        self.update()
+        self.update(_t0=t0)
 
     def _sync_widgets(self) -> None:
         f = self._filters
@@ -397,7 +547,9 @@ class _Explorer:
         """Change some filters (``date_from``, ``date_to``, ``langs``, ``sources``,
         ``countries``, ``sectors``; singular names work too; ``None`` clears one), or
         replace them all with a ``Filters``. Unknown names or values raise
-        :class:`FilterError` (a ValueError). Returns the update time in ms."""
+        :class:`FilterError` (a ValueError). Returns the time in ms of the whole change:
+        checking the filters, syncing the widgets, then :meth:`update`."""
+        t0 = time.perf_counter()
         if filters is not None and not isinstance(filters, Filters):
             raise FilterError(f"set_filters takes a Filters object or keywords; got {type(filters).__name__}")
         base = {f: getattr(filters if filters is not None else self._filters, f) for f in FILTER_FIELDS}
@@ -420,33 +572,54 @@ class _Explorer:
                 raise FilterError(f"unknown {name[:-1] if name != 'countries' else 'country'} value(s) {unknown}; known: {shown or '(none)'}")
         self._filters = new
         self._sync_widgets()
-        return self.update()
+        return self.update(_t0=t0)
 
     def reset_filters(self) -> float:
         """No filter: every article."""
+        t0 = time.perf_counter()
         self._filters = Filters()
         self._sync_widgets()
-        return self.update()
+        return self.update(_t0=t0)
 
     # ---- update ---------------------------------------------------------------------------
+    def _set(self, target, name: str, **props) -> None:
+        """Set plotly properties (magic-underscore names) on ``target`` (the layout or a
+        trace, cached under ``name``) that differ from what this explorer last set there:
+        unchanged ones are neither validated again nor sent. Only for properties the
+        front end does not change itself (not ``visible`` or axis ranges: those are set
+        directly, and plotly skips them when equal to the figure's current state)."""
+        last = self._layout_state.setdefault(name, {})
+        changed = {k: v for k, v in props.items() if k not in last or not _same(last[k], v)}
+        if changed:
+            target.update(changed)
+            last.update(changed)
+
     @property
     def mask(self) -> np.ndarray:
         """Boolean array over the index: the articles passing the current filters."""
         return self._mask
 
-    def update(self) -> float:
-        """Recompute the figure (and the evidence of the current selection) for the
-        current filters; returns the elapsed milliseconds."""
-        t0 = time.perf_counter()
+    def update(self, *, _t0: float | None = None) -> float:
+        """Recompute everything a filter change shows, for the current filters: the mask,
+        the figure's traces and layout (one ``batch_update``, whose message to the
+        front end is built and sent before this returns), the status line and the
+        evidence panel of the current selection (rows and HTML). Returns the elapsed
+        milliseconds of all of it (from ``_t0`` when a caller started the clock earlier,
+        e.g. :meth:`set_filters` checking filters and syncing widgets); also kept in
+        ``last_update_ms``. Only the evidence DataFrame is left to be built when
+        :attr:`evidence` is read."""
+        t0 = time.perf_counter() if _t0 is None else _t0
         self._mask = np.asarray(self.index.mask(self._filters))
         n_sel = int(self._mask.sum())
         empty = n_sel == 0
-        with self.figure.batch_update():
+        with self.figure.batch_update():  # one message to the front end
             self._refresh(self._mask, empty)
-            self.figure.layout.annotations = (
-                [dict(text="No articles match these filters: widen the dates or clear a filter.", showarrow=False,
-                      xref="paper", yref="paper", x=0.5, y=0.5, font=dict(size=15, color="#555"))] if empty else []
-            )
+            if self._layout_state.get("empty") != empty:  # (update() would merge, not replace, a list)
+                self.figure.layout.annotations = (
+                    [dict(text="No articles match these filters: widen the dates or clear a filter.", showarrow=False,
+                          xref="paper", yref="paper", x=0.5, y=0.5, font=dict(size=15, color="#555"))] if empty else []
+                )
+                self._layout_state["empty"] = empty
         self.status.value = self._status_html(n_sel)
         if self._selection is not None:
             self._show_evidence()
@@ -454,7 +627,8 @@ class _Explorer:
             self.evidence_panel.value = '<div class="dk-evidence-empty"><em>No articles match these filters.</em></div>'
         else:
             self.evidence_panel.value = self._placeholder()
-        return (time.perf_counter() - t0) * 1000
+        self.last_update_ms = (time.perf_counter() - t0) * 1000
+        return self.last_update_ms
 
     def _status_html(self, n_sel: int) -> str:
         desc = self._filter_text()
@@ -478,7 +652,10 @@ class _Explorer:
 
     @property
     def evidence(self) -> pd.DataFrame:
-        """The evidence table of the current selection (at most ``max_evidence`` rows)."""
+        """The evidence table of the current selection (at most ``max_evidence`` rows;
+        built on first read after a change, the panel does not need it)."""
+        if self._evidence is None:
+            self._evidence = self._rows.frame()
         return self._evidence
 
     @property
@@ -488,18 +665,20 @@ class _Explorer:
 
     def clear_selection(self) -> None:
         self._selection = None
-        self._evidence = empty_evidence()
+        self._rows, self._evidence = _Rows.empty(False), None
         self._evidence_total = 0
         self.evidence_panel.value = self._placeholder()
 
     def _select(self, selection: tuple) -> pd.DataFrame:
         self._selection = selection
         self._show_evidence()
-        return self._evidence
+        return self.evidence
 
     def _show_evidence(self) -> None:
         ev, total, label = self._evidence_for(self._selection, self._mask)
-        self._evidence, self._evidence_total = ev, int(total)
+        if isinstance(ev, pd.DataFrame):
+            ev = _Rows.of_frame(ev)
+        self._rows, self._evidence, self._evidence_total = ev, None, int(total)
         head = f"<div class=\"dk-evidence-head\"><strong>{html.escape(label)}</strong> — "
         if total == 0:
             msg = "no sentences under the current filters." if self._mask.any() else "no articles match these filters."
@@ -508,7 +687,7 @@ class _Explorer:
         unit = self._unit_name()
         shown = len(ev)
         count = f"showing {shown} of {total:,} {unit}{'s' if total != 1 else ''}" if shown < total else f"{total:,} {unit}{'s' if total != 1 else ''}"
-        self.evidence_panel.value = head + count + "</div>" + evidence_html(ev, max_rows=self.max_evidence)
+        self.evidence_panel.value = head + count + "</div>" + ev.html(self.max_evidence)
 
     def _unit_name(self) -> str:
         return "sentence"
@@ -534,6 +713,15 @@ class _Explorer:
     def _set_uids(self) -> None:
         for i, tr in enumerate(self.figure.data):
             tr.uid = f"{self.kind}-{i}"
+
+
+def _same(a, b) -> bool:
+    """Equal plain values (lists compared element by element, types must match; numpy
+    arrays by shape, dtype and values, NaN equal to NaN)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype
+                and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f")))
+    return a is b or (type(a) is type(b) and a == b)
 
 
 def _heatmap_click_handler(callback):
@@ -600,7 +788,8 @@ class SectorExplorer(_Explorer):
             raise ValueError(f"view must be one of {', '.join(self.VIEWS)}; got {view!r}")
         self._view = view
         if self.view_dropdown.value != view:
-            self.view_dropdown.value = view  # observer calls back here
+            self.view_dropdown.value = view  # the observer calls back here and updates
+            return self.last_update_ms
         return self.update()
 
     def set_value(self, value: str) -> float:
@@ -608,7 +797,8 @@ class SectorExplorer(_Explorer):
             raise ValueError(f"value must be one of {', '.join(self.VALUES)}; got {value!r}")
         self._value = value
         if self.measure_dropdown.value != value:
-            self.measure_dropdown.value = value
+            self.measure_dropdown.value = value  # the observer calls back here and updates
+            return self.last_update_ms
         return self.update()
 
     @property
@@ -618,8 +808,7 @@ class SectorExplorer(_Explorer):
     def _init_figure(self) -> None:
         fig = self.figure
         sids = self.index.sector_ids
-        fig.add_trace(go.Heatmap(z=[[]], x=[], y=[], name="sector × country", colorscale=F.palette()["continuous"], xgap=1, ygap=1,
-                                 hovertemplate="country: %{y}<br>sector: %{x}<br>%{customdata}<extra></extra>"))
+        fig.add_trace(go.Heatmap(z=[[]], x=[], y=[], name="sector × country", colorscale=F.palette()["continuous"], xgap=1, ygap=1))
         for i, s in enumerate(sids):
             fig.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", name=_esc(self.sector_labels[s]), legendgroup="timeline",
                                      line=dict(color=F.categorical(i), dash=F.DASHES[i // 8 % len(F.DASHES)], width=2),
@@ -658,11 +847,12 @@ class SectorExplorer(_Explorer):
         view, value = self._view, self._value
         n_sec = len(self.index.sector_ids)
         heat, lines, bar = fig.data[0], fig.data[1 : 1 + n_sec], fig.data[-1]
+        lay = fig.layout
         heat.visible = view == "heatmap"
         bar.visible = view == "ranked"
-        for tr in lines:
-            tr.visible = view == "timeline"
-        fig.layout.showlegend = view == "timeline"
+        if view != "timeline":
+            for tr in lines:
+                tr.visible = False
         unit = "articles" if value == "articles" else "cue mentions"
         if view == "heatmap":
             m = self.index.sector_counts(mask, by="country", value=value)
@@ -670,41 +860,41 @@ class SectorExplorer(_Explorer):
             order = np.lexsort((np.asarray(m.index, dtype=str), -tot))[: self.top_countries]
             order = order[tot[order] > 0]
             m = m.iloc[order]
-            ents = self.index.entities.set_index("entity_id")["name"] if len(self.index.entities) else pd.Series(dtype=str)
-            names = [str(ents.get(c, c)) if isinstance(ents.get(c, c), str) else c for c in m.index]
-            ylab = [_esc(n) for n in _unique_labels(list(m.index), names)]
+            names = self._country_names()
+            ylab = [_esc(n) for n in _unique_labels(list(m.index), [names.get(c, c) for c in m.index])]
             self._country_of_label = dict(zip(ylab, m.index))
             xlab = [_esc(self.sector_labels[s]) for s in m.columns]
             z = m.to_numpy()
-            heat.z = z.tolist() if len(m) else [[]]
-            heat.x, heat.y = xlab, ylab
-            heat.customdata = [[f"{unit}: {int(v)}" for v in row] for row in z] if len(m) else [[]]
-            heat.colorbar = dict(title=dict(text=unit))
-            fig.layout.xaxis.update(type="category", categoryorder="array", categoryarray=xlab, tickangle=-45, title_text="sector", autorange=True)
-            fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=ylab, autorange="reversed", title_text="country",
-                                    tickformat=None, rangemode=None)
-            fig.layout.title.text = f"Sectors by country ({unit}) — click a cell for its sentences"
-            fig.layout.height = int(min(1200, max(420, 180 + 22 * len(ylab))))
+            self._set(heat, "heat", z=z.astype(np.int64) if len(m) else [[]], x=xlab, y=ylab, colorbar_title_text=unit,
+                      hovertemplate=f"country: %{{y}}<br>sector: %{{x}}<br>{unit}: %{{z}}<extra></extra>")
+            self._set(lay, "layout", showlegend=False, xaxis_type="category", xaxis_categoryorder="array", xaxis_categoryarray=xlab,
+                      xaxis_tickangle=-45, xaxis_title_text="sector", yaxis_type="category", yaxis_categoryorder="array",
+                      yaxis_categoryarray=ylab, yaxis_title_text="country", yaxis_tickformat=None, yaxis_rangemode=None,
+                      title_text=f"Sectors by country ({unit}) — click a cell for its sentences",
+                      height=int(min(1200, max(420, 180 + 22 * len(ylab)))))
+            lay.xaxis.autorange, lay.yaxis.autorange = True, "reversed"
         elif view == "timeline":
             shares = self.index.sector_shares(mask, freq="M")
             n_per = len(shares) // n_sec if n_sec else 0
             periods = shares["period"].to_numpy()[::n_sec] if n_sec and len(shares) else np.array([], dtype="datetime64[ns]")
             arts = shares["articles"].to_numpy().reshape(n_per, n_sec) if n_per else np.zeros((0, n_sec), np.int64)
             share = shares["share"].to_numpy().reshape(n_per, n_sec) if n_per else np.zeros((0, n_sec))
-            x = [_month_label(p) for p in periods]
+            x = np.datetime_as_string(np.asarray(periods, dtype="datetime64[ns]"), unit="M").tolist()
             totals = arts.sum(axis=0)
             ranked = sorted(range(n_sec), key=lambda i: (-int(totals[i]), i))
             shown = set(ranked[:8])
+            # Numpy columns: plotly validates each with one copy (not element by element)
+            # and sends it as a binary buffer; NaN shares are gaps.
+            ys = np.round(share.astype(float), 6).T.copy()
+            cds = arts.astype(np.int64).T.copy()
             for i, tr in enumerate(lines):
-                tr.x = x
-                tr.y = [None if np.isnan(v) else round(float(v), 6) for v in share[:, i]]
-                tr.customdata = arts[:, i].tolist()
+                self._set(tr, f"line{i}", x=x, y=ys[i], customdata=cds[i])
                 tr.visible = True if i in shown else "legendonly"
-            fig.layout.xaxis.update(type="date", categoryorder=None, categoryarray=None, tickangle=None, title_text="month", autorange=True)
-            fig.layout.yaxis.update(type="linear", categoryorder=None, categoryarray=None, autorange=True, title_text="share of articles",
-                                    tickformat=".0%", rangemode="tozero")
-            fig.layout.title.text = "Share of articles mentioning each sector, by month — click a point for its sentences"
-            fig.layout.height = 520
+            self._set(lay, "layout", showlegend=True, xaxis_type="date", xaxis_categoryorder=None, xaxis_categoryarray=None, xaxis_tickangle=None,
+                      xaxis_title_text="month", yaxis_type="linear", yaxis_categoryorder=None, yaxis_categoryarray=None,
+                      yaxis_title_text="share of articles", yaxis_tickformat=".0%", yaxis_rangemode="tozero",
+                      title_text="Share of articles mentioning each sector, by month — click a point for its sentences", height=520)
+            lay.xaxis.autorange, lay.yaxis.autorange = True, True
         else:
             mm = self.index.sector_binary if value == "articles" else self.index.sector_matrix
             tot = np.asarray(mm[np.flatnonzero(mask)].sum(axis=0)).ravel().astype(np.int64) if mask.any() else np.zeros(n_sec, np.int64)
@@ -712,14 +902,19 @@ class SectorExplorer(_Explorer):
             labels = [_esc(self.sector_labels[s]) for s in sids]
             order = sorted(range(n_sec), key=lambda i: (-int(tot[i]), labels[i]))
             cats = [labels[i] for i in order]
-            bar.x = [int(tot[i]) for i in order]
-            bar.y = cats
-            bar.customdata = [f"{unit}: {int(tot[i])}" for i in order]
-            fig.layout.xaxis.update(type="linear", categoryorder=None, categoryarray=None, tickangle=None, title_text=unit, autorange=True)
-            fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=cats, autorange="reversed", title_text="sector",
-                                    tickformat=None, rangemode=None)
-            fig.layout.title.text = f"Sectors ranked by {unit} — click a bar for its sentences"
-            fig.layout.height = int(min(900, max(320, 120 + 24 * n_sec)))
+            self._set(bar, "bar", x=[int(tot[i]) for i in order], y=cats, customdata=[f"{unit}: {int(tot[i])}" for i in order])
+            self._set(lay, "layout", showlegend=False, xaxis_type="linear", xaxis_categoryorder=None, xaxis_categoryarray=None, xaxis_tickangle=None,
+                      xaxis_title_text=unit, yaxis_type="category", yaxis_categoryorder="array", yaxis_categoryarray=cats,
+                      yaxis_title_text="sector", yaxis_tickformat=None, yaxis_rangemode=None,
+                      title_text=f"Sectors ranked by {unit} — click a bar for its sentences", height=int(min(900, max(320, 120 + 24 * n_sec))))
+            lay.xaxis.autorange, lay.yaxis.autorange = True, "reversed"
+
+    def _country_names(self) -> dict[str, str]:
+        """Entity id -> display name (string names only), computed once."""
+        if getattr(self, "_names", None) is None:
+            ents = self.index.entities
+            self._names = {str(e): n for e, n in zip(ents["entity_id"], ents["name"]) if isinstance(n, str)} if len(ents) else {}
+        return self._names
 
     def select(self, sector: str, country: str | None = None, month=None) -> pd.DataFrame:
         """Select a sector (by id or label), optionally in one country (ISO3) or one
@@ -967,25 +1162,32 @@ class CooccurrenceExplorer(_Explorer):
         labels = [_esc(x) for x in _unique_labels(ids, [self._ent_names[self._ent_pos[e]] for e in ids])]
         self._label_to_ent = dict(zip(labels, ids))
         heat, edges, nodes = fig.data
+        lay = fig.layout
         win = "article" if self._window == "article" else "sentence"
         if self._view == "heatmap":
             heat.visible, edges.visible, nodes.visible = True, False, False
-            heat.z = _dense(val) if len(ids) else [[]]
-            heat.x, heat.y = labels, labels
-            heat.customdata = [[f"{self._measure}: {'' if np.isnan(val[i, j]) else (int(val[i, j]) if self._measure == 'count' else f'{val[i, j]:.3f}')}"
-                                f"<br>together in {int(sub[i, j])} {win}s<br>{int(n[i])} and {int(n[j])} {win}s each"
-                                for j in range(len(ids))] for i in range(len(ids))] if len(ids) else [[]]
-            heat.colorbar = dict(title=dict(text=self._measure))
-            if self._measure == "npmi":
-                heat.zmin, heat.zmax, heat.zmid = -1, 1, 0
+            k = len(ids)
+            if k:
+                vals = val.tolist()
+                subl, nl = sub.tolist(), n.tolist()
+                if self._measure == "count":
+                    shown = [["" if v != v else str(int(v)) for v in row] for row in vals]
+                else:
+                    shown = [["" if v != v else f"{v:.3f}" for v in row] for row in vals]
+                custom = [[f"{self._measure}: {shown[i][j]}<br>together in {subl[i][j]} {win}s<br>{nl[i]} and {nl[j]} {win}s each"
+                           for j in range(k)] for i in range(k)]
             else:
-                heat.zmin, heat.zmax, heat.zmid = None, None, None
-            fig.layout.xaxis.update(type="category", categoryorder="array", categoryarray=labels, tickangle=-45, visible=True, showgrid=True,
-                                    title_text="actor", autorange=True)
-            fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=labels, autorange="reversed", visible=True,
-                                    scaleanchor=None, title_text="actor")
-            fig.layout.title.text = f"Top {len(ids)} actors: {self._measure} of co-occurrence in the same {win} — click a cell"
-            fig.layout.height = int(min(1200, max(460, 200 + 22 * len(ids))))
+                custom = [[]]
+            zr = (-1, 1, 0) if self._measure == "npmi" else (None, None, None)
+            self._set(heat, "heat", z=_dense(val) if k else [[]], x=labels, y=labels, customdata=custom, colorbar_title_text=self._measure,
+                      zmin=zr[0], zmax=zr[1], zmid=zr[2])
+            self._set(lay, "layout", xaxis_type="category", xaxis_categoryorder="array", xaxis_categoryarray=labels, xaxis_tickangle=-45,
+                      xaxis_visible=True, xaxis_showgrid=True, xaxis_zeroline=None, xaxis_showticklabels=None, xaxis_title_text="actor",
+                      yaxis_type="category", yaxis_categoryorder="array", yaxis_categoryarray=labels, yaxis_visible=True,
+                      yaxis_showgrid=None, yaxis_zeroline=None, yaxis_showticklabels=None, yaxis_scaleanchor=None, yaxis_title_text="actor",
+                      title_text=f"Top {k} actors: {self._measure} of co-occurrence in the same {win} — click a cell",
+                      height=int(min(1200, max(460, 200 + 22 * k))))
+            lay.xaxis.autorange, lay.yaxis.autorange = True, "reversed"
         else:
             heat.visible, edges.visible, nodes.visible = False, True, True
             i, j = np.nonzero(np.triu(~np.isnan(val), k=1)) if len(ids) else (np.zeros(0, int), np.zeros(0, int))
@@ -998,23 +1200,20 @@ class CooccurrenceExplorer(_Explorer):
             for s, t in zip(ed["source"], ed["target"]):
                 xs += [pos[s][0], pos[t][0], None]
                 ys += [pos[s][1], pos[t][1], None]
-            edges.x, edges.y = xs, ys
             deg = (~np.isnan(val)).sum(axis=1) if len(ids) else np.zeros(0)
-            nodes.x = [pos[e][0] for e in ids]
-            nodes.y = [pos[e][1] for e in ids]
-            nodes.text = labels
-            nodes.hovertext = [f"<b>{lab}</b> ({_esc(self._ent_types[self._ent_pos[e]])})<br>{int(k)} {win}s<br>{int(d)} partners shown"
-                               for lab, e, k, d in zip(labels, ids, n, deg)]
             size = 8 + 22 * np.sqrt(n / n.max()) if len(n) and n.max() > 0 else np.zeros(0)
             type_order = {t: k for k, t in enumerate(self._all_types)}
-            nodes.marker.size = np.round(size, 3).tolist()
-            nodes.marker.color = [F.categorical(type_order[self._ent_types[self._ent_pos[e]]]) for e in ids]
+            self._set(edges, "edges", x=xs, y=ys)
+            self._set(nodes, "nodes", x=[pos[e][0] for e in ids], y=[pos[e][1] for e in ids], text=labels,
+                      hovertext=[f"<b>{lab}</b> ({_esc(self._ent_types[self._ent_pos[e]])})<br>{int(k)} {win}s<br>{int(d)} partners shown"
+                                 for lab, e, k, d in zip(labels, ids, n, deg)],
+                      marker_size=np.round(size, 3).tolist(),
+                      marker_color=[F.categorical(type_order[self._ent_types[self._ent_pos[e]]]) for e in ids])
             axis = dict(showgrid=False, zeroline=False, showticklabels=False, visible=False, type="linear", categoryorder=None, categoryarray=None,
-                        autorange=True, title_text=None)
-            fig.layout.xaxis.update(tickangle=None, **axis)
-            fig.layout.yaxis.update(scaleanchor="x", **axis)
-            fig.layout.title.text = f"Network of the top {len(ids)} actors ({self._measure}, same {win}) — click a node"
-            fig.layout.height = 620
+                        title_text=None)
+            self._set(lay, "layout", xaxis_tickangle=None, yaxis_scaleanchor="x", **{f"{ax}_{k}": v for ax in ("xaxis", "yaxis") for k, v in axis.items()},
+                      title_text=f"Network of the top {len(ids)} actors ({self._measure}, same {win}) — click a node", height=620)
+            lay.xaxis.autorange, lay.yaxis.autorange = True, True
 
     def _entity(self, x: str) -> str:
         if x in self._ent_pos:
@@ -1163,7 +1362,8 @@ class ThemeExplorer(_Explorer):
             raise ValueError(f"view must be one of {', '.join(self.VIEWS)}; got {view!r}")
         self._view = view
         if self.view_dropdown.value != view:
-            self.view_dropdown.value = view
+            self.view_dropdown.value = view  # the observer calls back here and updates
+            return self.last_update_ms
         return self.update()
 
     @property
@@ -1189,11 +1389,24 @@ class ThemeExplorer(_Explorer):
             ok = pos >= 0
             arr[pos[ok]] = top["theme"].to_numpy(np.int64)[ok]
             self._top_theme = arr
+            # Per theme: positions of the articles weighing on it (weight > 0), strongest
+            # first then by article id (theme_evidence's order), and their weights.
+            w = self._model.weights
+            wp = self.index.positions(w["article_id"]).astype(np.int64)
+            wt = w["theme"].to_numpy(np.int64)
+            ww = w["weight"].to_numpy(float)
+            ok = (wp >= 0) & (ww > 0)
+            wp, wt, ww = wp[ok], wt[ok], ww[ok]
+            order = np.lexsort((self._finder._id_rank[wp], -ww, wt))
+            wp, wt, ww = wp[order], wt[order], ww[order]
+            bounds = np.searchsorted(wt, np.arange(self._model.n_themes + 1))
+            self._theme_articles = {t: (wp[bounds[i] : bounds[i + 1]], ww[bounds[i] : bounds[i + 1]]) for i, t in enumerate(range(self._model.n_themes))}
+            self._best_sentence: dict[tuple[int, int], int] = {}
 
     def _init_figure(self) -> None:
         fig = self.figure
         fig.add_trace(go.Heatmap(z=[[]], x=[], y=[], name="event types", colorscale=F.palette()["continuous"], xgap=1, ygap=1,
-                                 hovertemplate="%{y}<br>%{x}<br>%{customdata}<extra></extra>"))
+                                 hovertemplate="%{y}<br>%{x}<br>event sentences: %{z}<extra></extra>"))
         fig.add_trace(go.Bar(x=[], y=[], orientation="h", name="themes", marker=dict(color=F.categorical(1)),
                              hovertemplate="%{y}<br>%{customdata}<extra></extra>"))
         fig.update_layout(template=F.TEMPLATE, height=520, margin=dict(l=10, r=10, t=60, b=10), hoverlabel=dict(namelength=-1),
@@ -1223,7 +1436,7 @@ class ThemeExplorer(_Explorer):
     def _refresh(self, mask: np.ndarray, empty: bool) -> None:
         fig = self.figure
         heat, bar = fig.data
-        ylab = [_esc(self.event_labels[e]) for e in self.index.event_ids]
+        lay = fig.layout
         if self._view in ("events_month", "events_dyad"):
             heat.visible, bar.visible = True, False
             by = "month" if self._view == "events_month" else "dyad"
@@ -1234,23 +1447,23 @@ class ThemeExplorer(_Explorer):
                 m = m.iloc[order[tot[order] > 0]]
             keys = [_month_label(k) for k in m.index] if by == "month" else [str(k) for k in m.index]
             xlab = [_esc(k) for k in keys]
+            if getattr(self, "_ylab", None) is None:
+                self._ylab = [_esc(self.event_labels[e]) for e in self.index.event_ids]
+            ylab = self._ylab
             self._col_keys = dict(zip(xlab, keys))
             z = m.to_numpy().T  # event types as rows
-            heat.z = z.tolist() if len(m) else [[]]
-            heat.x, heat.y = xlab, ylab
-            heat.customdata = [[f"event sentences: {int(v)}" for v in row] for row in z] if len(m) else [[]]
-            heat.colorbar = dict(title=dict(text="sentences"))
-            fig.layout.xaxis.update(type="category", categoryorder="array", categoryarray=xlab, tickangle=-45, title_text=by, autorange=True)
-            fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=ylab, autorange="reversed", title_text="event type")
-            fig.layout.title.text = f"Cooperation event types by {by} — click a cell for its sentences"
-            fig.layout.height = 520
+            self._set(heat, "heat", z=z.astype(np.int64) if len(m) else [[]], x=xlab, y=ylab, colorbar_title_text="sentences")
+            self._set(lay, "layout", xaxis_type="category", xaxis_categoryorder="array", xaxis_categoryarray=xlab, xaxis_tickangle=-45,
+                      xaxis_title_text=by, yaxis_type="category", yaxis_categoryorder="array", yaxis_categoryarray=ylab,
+                      yaxis_title_text="event type", title_text=f"Cooperation event types by {by} — click a cell for its sentences", height=520)
+            lay.xaxis.autorange, lay.yaxis.autorange = True, "reversed"
         else:
             heat.visible, bar.visible = False, True
             self._ensure_model()
             if self._model is None:
-                bar.x, bar.y, bar.customdata = [], [], []
+                self._set(bar, "bar", x=[], y=[], customdata=[])
                 self._theme_order = []
-                fig.layout.title.text = f"No themes: {self._theme_error or 'no model'}"
+                self._set(lay, "layout", title_text=f"No themes: {self._theme_error or 'no model'}")
                 return
             k = self._model.n_themes
             tt = self._top_theme[mask]
@@ -1258,16 +1471,17 @@ class ThemeExplorer(_Explorer):
             labels = [_esc(f"{t}: {self._model.labels[t]}") for t in range(k)]
             order = sorted(range(k), key=lambda t: (-int(counts[t]), t))
             self._theme_order = order
-            terms = self._model.terms
-            top_terms = {t: ", ".join(terms.loc[terms["theme"] == t, "term"].head(8)) for t in range(k)}
-            bar.x = [int(counts[t]) for t in order]
-            bar.y = [labels[t] for t in order]
-            bar.customdata = [f"articles (strongest theme): {int(counts[t])}<br>top terms: {_esc(top_terms[t])}" for t in order]
-            fig.layout.xaxis.update(type="linear", categoryorder=None, categoryarray=None, tickangle=None, title_text="articles", autorange=True)
-            fig.layout.yaxis.update(type="category", categoryorder="array", categoryarray=[labels[t] for t in order], autorange="reversed",
-                                    title_text="theme")
-            fig.layout.title.text = f"Discovered themes (seed {self.seed}) — click a bar for its articles"
-            fig.layout.height = int(max(320, 120 + 30 * k))
+            if getattr(self, "_top_terms", None) is None:
+                terms = self._model.terms
+                self._top_terms = {t: ", ".join(terms.loc[terms["theme"] == t, "term"].head(8)) for t in range(k)}
+            top_terms = self._top_terms
+            self._set(bar, "bar", x=[int(counts[t]) for t in order], y=[labels[t] for t in order],
+                      customdata=[f"articles (strongest theme): {int(counts[t])}<br>top terms: {_esc(top_terms[t])}" for t in order])
+            self._set(lay, "layout", xaxis_type="linear", xaxis_categoryorder=None, xaxis_categoryarray=None, xaxis_tickangle=None,
+                      xaxis_title_text="articles", yaxis_type="category", yaxis_categoryorder="array", yaxis_categoryarray=[labels[t] for t in order],
+                      yaxis_title_text="theme", title_text=f"Discovered themes (seed {self.seed}) — click a bar for its articles",
+                      height=int(max(320, 120 + 30 * k)))
+            lay.xaxis.autorange, lay.yaxis.autorange = True, "reversed"
 
     def select(self, event_type: str | None = None, *, month=None, dyad=None, theme: int | None = None) -> pd.DataFrame:
         """Select an event type (id or label), optionally in one month ('YYYY-MM') or
@@ -1298,15 +1512,8 @@ class ThemeExplorer(_Explorer):
 
     def _evidence_for(self, selection, mask):
         if selection[0] == "theme":
-            from .themes import theme_evidence
-
             t = selection[1]
-            w = self._model.weights
-            pos = self.index.positions(w["article_id"])
-            keep = (pos >= 0) & mask[np.maximum(pos, 0)] & (w["weight"].to_numpy() > 0) & (w["theme"].to_numpy() == t)
-            model = replace(self._model, weights=w[keep])
-            total = int(keep.sum())
-            ev = theme_evidence(self.corpus, model, t, limit=self.max_evidence)
+            ev, total = self._theme_rows(t, mask)
             return ev, total, f"theme {t}: {self._model.labels[t]}"
         _, e, month, dyad = selection
         m = mask
@@ -1317,6 +1524,48 @@ class ThemeExplorer(_Explorer):
         rows = self._events.rows(e, m)
         ev, total = self._finder.build(self._events.key[rows], self.max_evidence, self._events, rows, note="cue")
         return ev, total, " × ".join(x for x in (self.event_labels[e], month, dyad) if x)
+
+    def _theme_rows(self, t: int, mask: np.ndarray) -> tuple[_Rows, int]:
+        """What :func:`~diplokit.themes.theme_evidence` gives for the articles passing
+        ``mask`` (strongest first; in each, the sentence closest to the theme, its top
+        terms highlighted), from the per-theme order prepared once; each article's best
+        sentence is scored once and cached (the model does not change)."""
+        from .themes import term_spans
+
+        self._ensure_model()
+        pos, wt = self._theme_articles.get(t, (np.zeros(0, np.int64), np.zeros(0)))
+        keep = mask[pos]
+        total = int(np.count_nonzero(keep))
+        if not total:
+            return _Rows.of_frame(empty_evidence(["weight", "note"])), 0
+        head = np.flatnonzero(keep)[: self.max_evidence]
+        pos, wt = pos[head], wt[head]
+        todo = [int(p) for p in pos.tolist() if (t, int(p)) not in self._best_sentence]
+        if todo:
+            comp = self._model.components if self._model.components is not None else self._model.nmf.components_
+            keys, texts, owner = [], [], []
+            for p in todo:
+                k, tx = self._finder.article_sentences(p)
+                keys.append(k)
+                texts += ["" if _missing(x) else str(x) for x in tx]
+                owner.append(len(k))
+            score = np.asarray(self._model.vectorizer.transform(texts) @ comp[t]).ravel() if texts else np.zeros(0)
+            at = 0
+            for p, k, n in zip(todo, keys, owner):
+                # The best score; the earliest sentence on ties (argmax takes the first).
+                self._best_sentence[(t, p)] = int(k[int(np.argmax(score[at : at + n]))]) if n else -1
+                at += n
+        units = [(self._best_sentence[(t, int(p))], w) for p, w in zip(pos.tolist(), wt.tolist())]
+        chosen = np.array([k for k, _ in units if k >= 0], dtype=np.int64)
+        weights = [w for k, w in units if k >= 0]
+        if not len(chosen):
+            return _Rows.of_frame(empty_evidence(["weight", "note"])), total
+        label = self._model.labels[t]
+        ev = self._finder.rows_for(chosen, weight=weights, note=[label] * len(chosen), note_str=True)
+        terms = self._model.terms
+        top_terms = terms.loc[terms["theme"] == t, "term"].tolist()
+        ev.spans = [term_spans("" if x is None else x, top_terms) for x in ev.sentence]
+        return ev, total
 
     def _unit_name(self) -> str:
         return "article" if self._selection and self._selection[0] == "theme" else "sentence"

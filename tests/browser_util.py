@@ -268,9 +268,11 @@ class LabServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def notebook_url(self, relpath: str) -> str:
-        """``/lab/tree/<relpath>?token=...`` (relpath relative to root_dir, / separated)."""
-        return f"{self.base_url}/lab/tree/{quote(str(relpath))}?token={self.token}"
+    def notebook_url(self, relpath: str, workspace: str | None = None) -> str:
+        """``/lab/tree/<relpath>?token=...`` (relpath relative to root_dir, / separated);
+        ``/lab/workspaces/<workspace>/tree/...`` in a named workspace."""
+        ws = f"/workspaces/{quote(workspace)}" if workspace else ""
+        return f"{self.base_url}/lab{ws}/tree/{quote(str(relpath))}?token={self.token}"
 
     def api(self, path: str, method: str = "GET", timeout: float = 5.0):
         request = urllib.request.Request(
@@ -496,10 +498,12 @@ _JS_IDLE_AND_DONE = _FIND_PANEL + """
 def open_notebook_in_lab(context, lab: LabServer, relpath: str, *, timeout: float = 60.0):
     """Open ``relpath`` (relative to the server's root) in a new page; return it once
     the document is loaded, its kernel started and idle. Uses the notebook's kernelspec
-    (the fixture's is ``python3``, the venv's Python)."""
+    (the fixture's is ``python3``, the venv's Python). Each page gets a new, empty Lab
+    workspace, so a server shared by several tests does not reopen the notebooks of
+    earlier pages (Lab restores a workspace's open documents on load)."""
     page = context.new_page()
     ms = int(timeout * 1000)
-    page.goto(lab.notebook_url(relpath), wait_until="domcontentloaded", timeout=ms)
+    page.goto(lab.notebook_url(relpath, workspace=f"test-{secrets.token_hex(6)}"), wait_until="domcontentloaded", timeout=ms)
     page.wait_for_function(_FIND_PANEL + "(path) => !!findPanel(path)", arg=relpath, timeout=ms)
     kernel = page.evaluate(_JS_OPEN, {"path": relpath, "ms": ms})
     if kernel is None:
@@ -591,3 +595,130 @@ def select_dropdown(page, container_selector: str, label: str) -> None:
     """Choose the option with visible text ``label`` in the ``<select>`` inside
     ``container_selector`` (an ipywidgets Dropdown's element) — a real UI change event."""
     page.locator(f"{container_selector} select").first.select_option(label=label, timeout=10_000)
+
+
+# --------------------------------------------------------------------------------------
+# Explorers: kernel state, heatmaps, clicks, DOM identity
+# --------------------------------------------------------------------------------------
+_JS_KERNEL_EXEC = _FIND_PANEL + """
+async ({path, code, ms}) => {
+  const panel = findPanel(path);
+  const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
+  if (!kernel) throw new Error('no kernel for ' + path);
+  const future = kernel.requestExecute({code, silent: false, store_history: false});
+  let out = '';
+  let error = null;
+  future.onIOPub = (msg) => {
+    const t = msg.header.msg_type;
+    if (t === 'stream' && msg.content.name === 'stdout') out += msg.content.text;
+    if (t === 'error') error = msg.content.ename + ': ' + msg.content.evalue;
+  };
+  await withTimeout(future.done, ms, 'kernel execute');
+  return {out, error};
+}
+"""
+
+
+def kernel_json(page, relpath: str, expression: str, *, timeout: float = 30.0):
+    """Evaluate ``expression`` in the kernel of the open notebook ``relpath`` (outside
+    any cell: nothing is added to the notebook) and return it, sent as JSON. For reading
+    an explorer's state (``ex.selection``, ``ex.filters``) after a browser interaction."""
+    code = f"import json as _dk_json\nprint(_dk_json.dumps({expression}, default=str))"
+    result = page.evaluate(_JS_KERNEL_EXEC, {"path": relpath, "code": code, "ms": int(timeout * 1000)})
+    if result["error"]:
+        raise AssertionError(f"kernel: {expression}: {result['error']}")
+    return json.loads(result["out"].strip().splitlines()[-1])
+
+
+# The plot div of a selector: the match itself, or the first plot inside it (an expression).
+_JS_GD = "((el) => el && (el.classList.contains('js-plotly-plot') ? el : el.querySelector('.js-plotly-plot')))(document.querySelector(selector))"
+
+_JS_HEATMAP = """
+({selector, trace}) => {
+  const gd = """ + _JS_GD + """;
+  const d = gd && gd._fullData && gd._fullData[trace];
+  if (!d || !d.z) return null;
+  const plain = (v) => (v === null || v === undefined) ? null : (typeof v === 'bigint' ? Number(v) : (Number.isNaN(v) ? null : v));
+  return {
+    x: Array.from(d.x || [], String),
+    y: Array.from(d.y || [], String),
+    z: Array.from(d.z, row => Array.from(row, plain)),
+  };
+}
+"""
+
+
+def heatmap_data(page, plot_selector: str, *, trace: int = 0) -> dict | None:
+    """``{"x": [...], "y": [...], "z": [[...], ...]}`` of a heatmap trace as drawn
+    (``gd._fullData``: typed/base64 arrays decoded, NaN -> None), or None if not drawn."""
+    return page.evaluate(_JS_HEATMAP, {"selector": plot_selector, "trace": trace})
+
+
+def wait_for_heatmap_change(page, before: dict, plot_selector: str, *, trace: int = 0, timeout: float = 30.0) -> dict:
+    """Wait until :func:`heatmap_data` differs from ``before``; return the new data."""
+    page.wait_for_function(
+        "([args, before]) => { const v = (" + _JS_HEATMAP + ")(args); return v !== null && JSON.stringify(v) !== JSON.stringify(before); }",
+        arg=[{"selector": plot_selector, "trace": trace}, before],
+        timeout=int(timeout * 1000),
+        polling=100,
+    )
+    return heatmap_data(page, plot_selector, trace=trace)
+
+
+def mark_node(page, selector: str) -> str:
+    """Tag the first element matching ``selector`` (a JS property, invisible to the
+    page) and return the tag; :func:`has_mark` later tells whether the element there is
+    still that same DOM node (not re-rendered or replaced)."""
+    token = secrets.token_hex(8)
+    ok = page.evaluate("([selector, token]) => { const el = document.querySelector(selector); if (!el) return false; el.__dkTestMark = token; return true; }",
+                       [selector, token])
+    if not ok:
+        raise AssertionError(f"nothing matches {selector!r}")
+    return token
+
+
+def has_mark(page, selector: str, token: str) -> bool:
+    return page.evaluate("([sel, token]) => { const el = document.querySelector(sel); return !!el && el.__dkTestMark === token; }", [selector, token])
+
+
+_JS_CELL_POINT = """
+({selector, xi, yi}) => {
+  const gd = """ + _JS_GD + """;
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const box = gd.getBoundingClientRect();
+  const x = box.left + xa._offset + xa.c2p(xi), y = box.top + ya._offset + ya.c2p(yi);
+  const hit = document.elementFromPoint(x, y);
+  return {x, y, width: window.innerWidth, height: window.innerHeight,
+          onPlot: !!hit && gd.contains(hit), hit: hit ? hit.tagName + '.' + String(hit.className.baseVal ?? hit.className) : null};
+}
+"""
+
+
+def click_heatmap_cell(page, plot_selector: str, xi: int, yi: int) -> None:
+    """Click the centre of heatmap cell (column ``xi``, row ``yi``) with the mouse, as a
+    user would: the plot is scrolled into view, the pointer moved onto the cell until
+    plotly shows its hover label (plotly's click event reports the hovered point), then
+    pressed and released. Cell centres come from the plot's own axes (category index ->
+    pixel), so layout changes do not matter."""
+    gd = page.locator(plot_selector).first
+    gd.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    p = page.evaluate(_JS_CELL_POINT, {"selector": plot_selector, "xi": xi, "yi": yi})
+    if not (0 <= p["x"] < p["width"] and 0 <= p["y"] < p["height"]):
+        raise AssertionError(f"heatmap cell ({xi}, {yi}) is outside the window at {p}")
+    if not p["onPlot"]:  # e.g. a Lab toolbar floating over the plot would take the click
+        raise AssertionError(f"heatmap cell ({xi}, {yi}) is covered by {p['hit']} at {p}")
+    page.mouse.move(p["x"] - 3, p["y"] - 3)
+    page.mouse.move(p["x"], p["y"], steps=4)
+    page.locator(f"{plot_selector} .hoverlayer .hovertext").first.wait_for(state="attached", timeout=10_000)
+    page.mouse.down()
+    page.mouse.up()
+
+
+def select_multiple_option(page, container_selector: str, label: str) -> None:
+    """Click the option with visible text ``label`` in the ``<select multiple>`` inside
+    ``container_selector`` (an ipywidgets SelectMultiple): a plain click, which makes it
+    the only selected option, as in any browser."""
+    option = page.locator(f"{container_selector} select option").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")).first
+    option.scroll_into_view_if_needed(timeout=10_000)
+    option.click(timeout=10_000)
