@@ -396,6 +396,16 @@ class _Evidence:
 # --------------------------------------------------------------------------------------
 # The shared explorer
 # --------------------------------------------------------------------------------------
+def _lexicon_country_names(ann) -> dict[str, str]:
+    """ISO3 -> country name from the annotations' lexicon: a country reached only through
+    a person or an organisation (never named itself) still gets its name on the axes."""
+    lex = getattr(ann, "lexicon", None)
+    if lex is None or not hasattr(lex, "countries"):
+        return {}
+    c = lex.countries
+    return dict(zip(c["id"].astype(str), c["name"].astype(str)))
+
+
 class _Explorer:
     kind = "explorer"
     css = "dk-explorer"
@@ -471,7 +481,9 @@ class _Explorer:
             "countries": list(idx.country_ids),
             "sectors": list(idx.sector_ids),
         }
-        ents = idx.entities.set_index("entity_id")["name"] if len(idx.entities) else pd.Series(dtype=str)
+        ents = _lexicon_country_names(self.ann)
+        if len(idx.entities):
+            ents.update({str(e): n for e, n in zip(idx.entities["entity_id"], idx.entities["name"]) if isinstance(n, str)})
 
         def country_label(c: str) -> str:
             n = ents.get(c)
@@ -912,8 +924,10 @@ class SectorExplorer(_Explorer):
     def _country_names(self) -> dict[str, str]:
         """Entity id -> display name (string names only), computed once."""
         if getattr(self, "_names", None) is None:
+            self._names = _lexicon_country_names(self.ann)
             ents = self.index.entities
-            self._names = {str(e): n for e, n in zip(ents["entity_id"], ents["name"]) if isinstance(n, str)} if len(ents) else {}
+            if len(ents):
+                self._names.update({str(e): n for e, n in zip(ents["entity_id"], ents["name"]) if isinstance(n, str)})
         return self._names
 
     def select(self, sector: str, country: str | None = None, month=None) -> pd.DataFrame:

@@ -412,3 +412,17 @@ def test_smoke_bundled_corpus():
     lang = corpus.articles["lang"].dropna().iloc[0]
     sec.set_filters(langs=[lang])
     assert 0 < int(sec.mask.sum()) <= len(corpus.articles)
+
+
+def test_countries_reached_only_through_people_get_their_names():
+    # Switzerland is never named, only reached through a Swiss organisation's country.
+    from diplokit.explorers import SectorExplorer
+    from diplokit.lexicon import default_lexicon
+
+    lex = default_lexicon().add_organization("Zorblax Health Institute", type="ngo", country="CHE")
+    corpus = diplokit.load_corpus(pd.DataFrame({"text": ["Rwanda and the Zorblax Health Institute discussed health and trade cooperation."]}))
+    ann = diplokit.annotate(corpus, lexicon=lex)
+    assert "CHE" in set(ann.mentions["country"])
+    ex = SectorExplorer(corpus, ann)
+    labels = [str(v) for v in ex.figure.data[0].y]
+    assert "Switzerland" in labels and "CHE" not in labels
