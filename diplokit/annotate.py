@@ -8,6 +8,7 @@ look at their context (the word before them).
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -82,6 +83,7 @@ class Compiled:
     roles: dict[str, str]  # person id -> folded role, for title matching
     cameo: dict[str, str]
     candidate_re: re.Pattern
+    candidate_starts: "_TitleStarts | None" = None
 
 
 _CACHE: dict[str, Compiled] = {}
@@ -127,10 +129,77 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         roles={pid: fold(f"{r} {rf}") for pid, r, rf in zip(lex.people["id"], lex.people["role"], lex.people["role_fr"])},
         cameo=dict(zip(lex.events["id"], lex.events.get("cameo_root", pd.Series(dtype=str)).astype(str))) if len(lex.events) else {},
         candidate_re=candidate_re,
+        candidate_starts=_TitleStarts(titles) if titles and all(t.split(" ")[0] for t in titles) else None,
     )
     _CACHE.clear()  # one lexicon at a time is the common case; keep memory flat
     _CACHE[key] = compiled
     return compiled
+
+
+_WORD_TABLE_SIZE = 0x3000
+
+
+class _TitleStarts:
+    """Where a title-then-name candidate can start: an Aho-Corasick scan for the first
+    word of every title, in text where each character that ``re`` (IGNORECASE) takes for
+    a letter of those words is replaced by one representative of its equivalence class,
+    and not right after a word character. A superset of ``candidate_re``'s match starts,
+    so running ``candidate_re.match`` only there finds exactly what ``finditer`` finds."""
+
+    def __init__(self, titles: list[str]):
+        import _sre
+
+        import ahocorasick
+        from re._casefix import _EXTRA_CASES
+
+        words = sorted({t.split(" ")[0] for t in titles})
+        letters = sorted(set("".join(words)))
+
+        def rep(cp: int) -> int:  # re: same letter iff same lower case, up to its extra cases
+            lo = _sre.unicode_tolower(cp)
+            return min((lo, *_EXTRA_CASES.get(lo, ())))
+
+        allchars = "".join(map(chr, range(0x110000)))
+        same = [m.start() for m in re.finditer("(?i)[" + "".join(map(re.escape, letters)) + "]", allchars)]
+        self.key = np.arange(0x110000, dtype=np.uint32)  # other characters stay themselves
+        self.key[same] = [rep(cp) for cp in same]
+        small = allchars[:_WORD_TABLE_SIZE]
+        self.isword = np.zeros(_WORD_TABLE_SIZE + 1, dtype=bool)  # the last slot: rarer scripts
+        self.isword[[m.start() for m in re.finditer(r"\w", small)]] = True
+        self.auto = ahocorasick.Automaton()
+        for w in words:
+            k = self.fold(np.frombuffer(w.encode("utf-32-le"), dtype="<u4"))
+            self.auto.add_word(k, len(k))
+        self.auto.make_automaton()
+
+    def fold(self, cps: np.ndarray) -> str:
+        return self.key[cps].tobytes().decode("utf-32-le")
+
+    def starts(self, cps: np.ndarray) -> np.ndarray:
+        found = np.fromiter(itertools.chain.from_iterable(self.auto.iter(self.fold(cps))), dtype=np.int64).reshape(-1, 2)
+        if not len(found):
+            return np.zeros(0, dtype=np.int64)
+        s = np.unique(found[:, 0] + 1 - found[:, 1])
+        # A word character right before rules a start out; rarer scripts are kept (superset).
+        before = np.minimum(cps[np.maximum(s - 1, 0)], _WORD_TABLE_SIZE)
+        return s[(s == 0) | ~self.isword[before]]
+
+
+def _candidate_matches(compiled: Compiled, big: str, cps: np.ndarray):
+    """``compiled.candidate_re.finditer(big)``, trying only where a match can start."""
+    cand = compiled.candidate_starts
+    if cand is None:
+        yield from compiled.candidate_re.finditer(big)
+        return
+    match = compiled.candidate_re.match
+    pos = 0
+    for p in cand.starts(cps).tolist():
+        if p < pos:
+            continue
+        mt = match(big, p)
+        if mt is not None:
+            yield mt
+            pos = mt.end()
 
 
 # --------------------------------------------------------------------------------------
@@ -307,7 +376,7 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     np.add.at(ent_spans, es2, 1)
     np.add.at(ent_spans, ee2, -1)
     covered = np.cumsum(ent_spans)[:-1] > 0
-    for mt in compiled.candidate_re.finditer(big):
+    for mt in _candidate_matches(compiled, big, cps):
         a, b = mt.span("name")
         if covered[a:b].any():
             continue

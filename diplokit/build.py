@@ -12,15 +12,18 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
+import re
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import readers as rd
@@ -67,16 +70,24 @@ def _process(task: tuple) -> dict[str, pd.DataFrame]:
     records: list[rd.Record] = []
     problems: list[rd.Problem] = []
     if kind == "files":
-        for job in payload:
-            for it in read_job(job, _STATE["max_bytes"]):
-                (records if isinstance(it, rd.Record) else problems).append(it)
+        items = (it for job in payload for it in read_job(job, _STATE["max_bytes"]))
+    elif kind == "parquet":  # a slice of a Parquet file, read by the parent as Arrow IPC
+        rel, names, first, ipc, meta = payload
+        items = rd.parquet_batch_records(pa.ipc.open_stream(ipc).read_all(), names, rel, first, _STATE["max_bytes"])
+        extra = {k: v for k, v in meta.items() if v}
+        if extra:
+            for it in items:
+                if isinstance(it, rd.Record):
+                    it.meta = {**it.meta, **extra}
     else:
-        for it in payload:
-            (records if isinstance(it, rd.Record) else problems).append(it)
+        items = payload
+    for it in items:
+        (records if isinstance(it, rd.Record) else problems).append(it)
     corpus = build_corpus(records, problems, _STATE["rules"])
     res = annotate_batch(corpus.articles[["article_id", "text"]], corpus.sentences, _STATE["compiled"])
     out = {t: getattr(corpus, t) for t in CORPUS_TABLES}
     out.update(res)
+    out["_dedup_keys"] = _dedup_keys(corpus.articles, corpus.sentences)  # hashed here, in parallel
     return out
 
 
@@ -87,6 +98,9 @@ def _tasks(jobs: list, batch_size: int, max_bytes: int) -> Iterator[tuple]:
     for i in range(0, len(files), batch_size):
         yield ("files", files[i : i + batch_size])
     for job in tables:  # big table files are read here and shipped in record batches
+        if job[0].suffix.lower() == ".parquet" and not job[0].name.startswith(".") and job[0].is_file():
+            yield from _parquet_tasks(job, batch_size)
+            continue
         batch: list = []
         for it in read_job(job, max_bytes):
             batch.append(it)
@@ -95,6 +109,38 @@ def _tasks(jobs: list, batch_size: int, max_bytes: int) -> Iterator[tuple]:
                 batch = []
         if batch:
             yield ("records", batch)
+
+
+def _parquet_tasks(job, batch_size: int) -> Iterator[tuple]:
+    """Slices of ``batch_size`` rows of a Parquet file, as Arrow IPC streams: the parent
+    only decodes columns; workers turn rows into records (as ``read_parquet`` would)."""
+    f, rel, meta = job
+    opened = rd.open_parquet(f, rel)
+    if isinstance(opened, rd.Problem):
+        yield ("records", [opened])
+        return
+    pf, names, wanted = opened
+    pending: list[pa.RecordBatch] = []
+    n_pending = 0
+    first = 1
+
+    def ship(table: pa.Table) -> tuple:
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as w:
+            w.write_table(table)
+        return ("parquet", (rel, names, first, sink.getvalue(), meta))
+
+    for b in pf.iter_batches(columns=wanted, batch_size=batch_size):
+        pending.append(b)
+        n_pending += b.num_rows
+        while n_pending >= batch_size:
+            t = pa.Table.from_batches(pending)
+            yield ship(t.slice(0, batch_size))
+            first += batch_size
+            rest = t.slice(batch_size)
+            pending, n_pending = rest.to_batches(), rest.num_rows
+    if n_pending:
+        yield ship(pa.Table.from_batches(pending))
 
 
 _TEXT_COLUMNS = {
@@ -180,13 +226,13 @@ def build(
     def consume(res: dict[str, pd.DataFrame], n_inputs: int) -> None:
         nonlocal n_articles, n_dup, n_skip, mb
         arts, sents, report = res["articles"], res["sentences"], res["report"]
-        drop, reasons = _cross_chunk_duplicates(arts, sents, seen_ids, seen_body, seen_sent, sent_counts, near_duplicate_threshold)
+        drop, reasons = _cross_chunk_duplicates(arts, sents, seen_ids, seen_body, seen_sent, sent_counts, near_duplicate_threshold, res.get("_dedup_keys"))
         if drop:
             mask = report["article_id"].isin(drop.keys()) & report["status"].eq("loaded")
             report.loc[mask, "status"] = "duplicate"
             report.loc[mask, "duplicate_of"] = report.loc[mask, "article_id"].map(lambda a: drop[a])
             report.loc[mask, "reason"] = report.loc[mask, "article_id"].map(reasons)
-        keep_ids = ~arts["article_id"].isin(drop.keys())
+        keep_ids = _kept(arts, drop)
         arts = arts[keep_ids]
         n_articles += len(arts)
         n_dup += int(report["status"].eq("duplicate").sum())
@@ -194,13 +240,14 @@ def build(
         mb += float(arts["text"].str.len().sum()) / 1e6
         writers.write("articles", arts)
         writers.write("report", report)
-        writers.write("sentences", sents[~sents["article_id"].isin(drop.keys())])
+        writers.write("sentences", sents[_kept(sents, drop)])
         writers.write("removed", res["removed"])
         for name in ("mentions", "sectors", "events", "dyads"):
             df = res[name]
-            writers.write(name, df[~df["article_id"].isin(drop.keys())])
+            writers.write(name, df[_kept(df, drop)])
+        res.pop("_dedup_keys", None)
         occ = res["occurrences"]
-        occurrences.append(occ[~occ["article_id"].isin(drop.keys())])
+        occurrences.append(occ[_kept(occ, drop)])
         if bar is not None:
             bar.update(n_inputs)
 
@@ -240,6 +287,14 @@ def build(
     return BuildSummary(out, len(jobs) + len(problems), n_articles, n_skip, n_dup, time.perf_counter() - t0, mb)
 
 
+def _kept(df: pd.DataFrame, drop: dict[str, str]) -> np.ndarray:
+    """Rows whose article is not dropped (an Arrow set lookup, not a Python one per row)."""
+    if not drop or df.empty:
+        return np.ones(len(df), dtype=bool)
+    ids = pa.array(df["article_id"].to_numpy(dtype=object), pa.large_string())
+    return ~np.asarray(pc.is_in(ids, value_set=pa.array(list(drop), pa.large_string())).to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def _task_inputs(task: tuple) -> int:
     return len(task[1]) if task[0] == "files" else 0
 
@@ -251,19 +306,62 @@ def _report_frame(problems: list[rd.Problem]) -> pd.DataFrame:
     return _typed(pd.DataFrame(rows, columns=REPORT_COLUMNS).astype(object))
 
 
-def _cross_chunk_duplicates(arts, sents, seen_ids, seen_body, seen_sent, sent_counts, threshold) -> tuple[dict[str, str], dict[str, str]]:
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=1)
+def _arrow_safe_pattern() -> str:
+    """RE2 class of the characters for which Arrow's lower case + ``[^\\pL\\pN]`` gives
+    exactly Python's ``casefold()`` + ``[\\W_]`` (checked here, character by character)."""
+    chars = [chr(c) for c in range(0x250)]
+    low = pc.utf8_lower(pa.array(chars)).to_pylist()
+    keep = np.asarray(pc.match_substring_regex(pa.array(low), r"^[\pL\pN]$").to_numpy(zero_copy_only=False), dtype=bool)
+    ok = [c for c, lo, k in zip(chars, low, keep) if c.casefold() == lo and (not _NON_WORD.fullmatch(lo)) == bool(k)]
+    ranges, start = [], None
+    cps = sorted(map(ord, ok))
+    for i, cp in enumerate(cps):  # compact ranges: [a-z...]
+        if start is None:
+            start = cp
+        if i + 1 == len(cps) or cps[i + 1] != cp + 1:
+            ranges.append(f"\\x{{{start:x}}}-\\x{{{cp:x}}}" if cp > start else f"\\x{{{cp:x}}}")
+            start = None
+    return "^[" + "".join(ranges) + "]*$"
+
+
+def _sentence_keys(texts: list[str]) -> np.ndarray:
+    """``casefold()``, runs of non-word characters to one space, ``strip()``: Arrow does
+    the rows made only of characters where it provably agrees with Python, Python the rest."""
+    if not texts:
+        return np.zeros(0, dtype=object)
+    arr = pa.array(texts, pa.large_string())
+    safe = np.asarray(pc.match_substring_regex(arr, _arrow_safe_pattern()).to_numpy(zero_copy_only=False), dtype=bool)
+    norm = pc.utf8_trim(pc.replace_substring_regex(pc.utf8_lower(arr), r"[^\pL\pN]+", " "), " ")
+    out = np.asarray(norm.to_numpy(zero_copy_only=False), dtype=object)
+    for i in np.flatnonzero(~safe):
+        out[i] = _NON_WORD.sub(" ", texts[i].casefold()).strip()
+    return out
+
+
+def _dedup_keys(arts: pd.DataFrame, sents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What cross-chunk deduplication compares: a hash of each article's case-folded words,
+    and of each sentence's normalised text with whether it is long enough to count."""
+    bodies = pd.util.hash_array(np.array([" ".join(t.casefold().split()) for t in arts["text"].tolist()], dtype=object))
+    norm = _sentence_keys(sents["text"].tolist())
+    long_ = np.fromiter((len(t) for t in norm), dtype=np.int64, count=len(norm)) >= MIN_SENTENCE_CHARS
+    sh = pd.util.hash_array(norm) if len(norm) else np.zeros(0, dtype=np.uint64)
+    return bodies, sh, long_
+
+
+def _cross_chunk_duplicates(arts, sents, seen_ids, seen_body, seen_sent, sent_counts, threshold, keys=None) -> tuple[dict[str, str], dict[str, str]]:
     """Duplicates of articles kept in earlier chunks (within a chunk, build_corpus did it)."""
     drop: dict[str, str] = {}
     reasons: dict[str, str] = {}
     ids = arts["article_id"].tolist()
-    bodies = pd.util.hash_array(arts["text"].str.casefold().str.split().str.join(" ").to_numpy().astype(object))
-    norm = sents["text"].str.casefold().str.replace(r"[\W_]+", " ", regex=True).str.strip()
-    long_ = norm.str.len().to_numpy() >= MIN_SENTENCE_CHARS
-    sh = pd.util.hash_array(norm.to_numpy().astype(object))
+    bodies, sh, long_ = keys if keys is not None else _dedup_keys(arts, sents)
     by_article: dict[str, list[int]] = {}
-    for a, h, ok in zip(sents["article_id"].tolist(), sh.tolist(), long_.tolist()):
-        if ok:
-            by_article.setdefault(a, []).append(h)
+    sent_art = sents["article_id"].to_numpy(dtype=object)[long_]
+    for a, h in zip(sent_art.tolist(), sh[long_].tolist()):
+        by_article.setdefault(a, []).append(h)
     for a, b in zip(ids, bodies.tolist()):
         if a in seen_ids or b in seen_body:
             kept = a if a in seen_ids else seen_body[b]

@@ -102,6 +102,31 @@ def _exclusive_group_cumsum(flag: np.ndarray, parent: np.ndarray, starts: np.nda
     return cs - flag - before[parent]
 
 
+_RE2_SPACE = np.zeros(256, dtype=bool)
+_RE2_SPACE[[9, 10, 12, 13, 32]] = True  # RE2's \\s: [\\t\\n\\f\\r ]
+
+
+def _count_words(s: pa.Array) -> np.ndarray:
+    """``count_substring_regex(s, r"\\S+")``: runs of bytes that are not RE2 spaces, counted
+    on the UTF-8 buffer with numpy (an ASCII space byte never sits inside a multibyte
+    character)."""
+    if s.type != pa.large_string() or s.null_count:
+        return np.asarray(pc.count_substring_regex(s, r"\S+").to_numpy(zero_copy_only=False))
+    n = len(s)
+    offsets = np.frombuffer(s.buffers()[1], dtype=np.int64)[s.offset : s.offset + n + 1]
+    if n == 0 or offsets[-1] == offsets[0]:
+        return np.zeros(n, dtype=np.int64)
+    data = np.frombuffer(s.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    rel = offsets - offsets[0]
+    word = ~_RE2_SPACE[data]
+    start = word.copy()
+    start[1:] &= ~word[:-1]
+    first = rel[:-1][rel[:-1] < len(data)]
+    start[first] = word[first]  # a line's first byte starts a word whatever came before
+    cs = np.concatenate([[0], np.cumsum(start, dtype=np.int64)])
+    return cs[rel[1:]] - cs[rel[:-1]]
+
+
 def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean many raw article texts at once.
 
@@ -123,7 +148,7 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     line_no = np.arange(n, dtype=np.int64) - starts[parent] + 1
     s = pc.utf8_trim_whitespace(pc.list_flatten(lists))
     nonempty = np.asarray(pc.utf8_length(s).to_numpy(zero_copy_only=False)) > 0
-    words = np.asarray(pc.count_substring_regex(s, r"\S+").to_numpy(zero_copy_only=False))
+    words = _count_words(s)
 
     # --- boilerplate rules -------------------------------------------------------------
     rule_of = np.full(n, -1, dtype=np.int64)
@@ -137,7 +162,12 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
         kw_tokens = np.asarray(pc.count_substring_regex(s, f"(?i)\\S*({kw})\\S*").to_numpy(zero_copy_only=False))
         share = kw_tokens / np.maximum(words, 1)
         spam |= (hits >= rules.spam_min_hits) & (share >= rules.spam_min_share)
-    spam |= _bool(pc.match_substring_regex(s, f"\\pL{{{rules.spam_glued_len},}}"))
+    # A glued token of letters: RE2's DFA for a long Unicode-letter repeat is slow, so
+    # only lines with a long non-space run (a cheap ASCII-class test) are checked for it.
+    long_run = np.flatnonzero(_bool(pc.match_substring_regex(s, f"\\S{{{rules.spam_glued_len},}}")))
+    if len(long_run):
+        glued = _bool(pc.match_substring_regex(pc.take(s, pa.array(long_run)), f"\\pL{{{rules.spam_glued_len},}}"))
+        spam[long_run[glued]] = True
     spam &= nonempty & (rule_of < 0)
 
     by_rule = rule_of >= 0

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 MIN_SENTENCE_CHARS = 30
 MAX_DOCS_PER_SENTENCE = 50  # a sentence shared that widely is boilerplate, not a story
@@ -19,9 +21,13 @@ def find_near_duplicates(sentences: pd.DataFrame, threshold: float = 0.8) -> lis
     """
     if sentences.empty:
         return []
-    norm = sentences["text"].astype(str).str.casefold().str.replace(r"[\W_]+", " ", regex=True).str.strip()
-    ok = (norm.str.len() >= MIN_SENTENCE_CHARS).to_numpy()
-    t = pd.DataFrame({"doc": sentences["doc"].to_numpy()[ok], "h": pd.util.hash_array(norm.to_numpy()[ok].astype(object))})
+    # One pass over the whole column in Arrow: lower case, every run of non-letters and
+    # non-digits to one space.
+    arr = pa.array(sentences["text"].astype(str).tolist(), pa.large_string())
+    norm = pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_lower(arr), r"[^\pL\pN]+", " "))
+    ok = np.asarray(pc.utf8_length(norm).to_numpy(zero_copy_only=False)) >= MIN_SENTENCE_CHARS
+    norm = np.asarray(norm.to_numpy(zero_copy_only=False), dtype=object)
+    t = pd.DataFrame({"doc": sentences["doc"].to_numpy()[ok], "h": pd.util.hash_array(norm[ok])})
     t = t.drop_duplicates()
     sizes = t.groupby("doc").size()
     spread = t.groupby("h")["doc"].transform("size")

@@ -9,6 +9,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import readers as rd
 from .cleaning import BoilerplateRules, clean_texts
@@ -225,29 +227,36 @@ def build_corpus(
     # Exact duplicates: the same raw text, or the same body under another header/footer.
     first_by_id: dict[str, int] = {}
     first_by_body: dict[str, int] = {}
-    body_keys = arts["text"].fillna("").str.casefold().str.split().str.join(" ")
+    body_arr = pa.array(arts["text"].fillna("").astype(str).tolist(), pa.large_string())
+    body_keys = np.asarray(pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_lower(body_arr), r"[\s\pZ]+", " ")).to_numpy(zero_copy_only=False), dtype=object)
+    origins = arts["origin"].to_numpy(dtype=object)
     for i in np.flatnonzero(~empty):
         k = first_by_id.setdefault(ids[i], i)
         if k == i:
             k = first_by_body.setdefault(body_keys[i], i)
         if k != i:
             status[i], dup_of[i] = "duplicate", ids[k]
-            reason[i] = f"exact duplicate of {ids[k]} ({arts['origin'][k]})"
+            reason[i] = f"exact duplicate of {ids[k]} ({origins[k]})"
 
     alive = np.flatnonzero(status == "loaded")
     sents = split_sentences(arts["text"].to_numpy()[alive].tolist())
     sents["doc"] = alive[sents["doc"].to_numpy()]
     for i, k, share in find_near_duplicates(sents, near_duplicate_threshold):
         status[i], dup_of[i] = "duplicate", ids[k]
-        reason[i] = f"near-duplicate of {ids[k]} ({arts['origin'][k]}): {share:.0%} of its sentences shared"
+        reason[i] = f"near-duplicate of {ids[k]} ({origins[k]}): {share:.0%} of its sentences shared"
 
     loaded = status == "loaded"
-    for i in np.flatnonzero(loaded):
-        reason[i] = f"loaded ({arts['encoding'][i]}; {n_removed[i]} line(s) removed)"
-    report_rows += [
-        {"origin": arts["origin"][i], "path": arts["path"][i], "status": status[i], "reason": reason[i], "article_id": ids[i], "duplicate_of": dup_of[i]}
-        for i in range(len(arts))
-    ]
+    enc = arts["encoding"].to_numpy(dtype=object)
+    reason[loaded] = [f"loaded ({e}; {k} line(s) removed)" for e, k in zip(enc[loaded], n_removed[loaded])]
+    report_frames = [pd.DataFrame(report_rows, columns=REPORT_COLUMNS)]
+    if len(arts):
+        report_frames.append(
+            pd.DataFrame(
+                {"origin": arts["origin"].to_numpy(dtype=object), "path": arts["path"].to_numpy(dtype=object), "status": status,
+                 "reason": reason, "article_id": np.asarray(ids, dtype=object), "duplicate_of": dup_of},
+                columns=REPORT_COLUMNS,
+            )
+        )
 
     keep = np.flatnonzero(loaded)
     articles = arts.iloc[keep].reset_index(drop=True)
@@ -256,7 +265,7 @@ def build_corpus(
     if missing_lang.any():
         articles.loc[missing_lang, "lang"] = detect_language(articles.loc[missing_lang, "text"].tolist())
     articles["lang"] = articles["lang"].astype(str).str.lower().str[:2].where(articles["lang"] != "und", "und")
-    sents = sents[np.isin(sents["doc"].to_numpy(), keep)]
+    sents = sents[loaded[sents["doc"].to_numpy()]]  # rows of kept articles
     sentences = pd.DataFrame(
         {
             "article_id": np.asarray(ids, dtype=object)[sents["doc"].to_numpy()],
@@ -272,7 +281,7 @@ def build_corpus(
 
     removed = removed.assign(article_id=np.asarray(ids, dtype=object)[removed["doc"].to_numpy()] if len(removed) else [])
     removed = _typed(removed[["article_id", "line_no", "text", "reason", "kind"]].reset_index(drop=True))
-    report = _typed(pd.DataFrame(report_rows, columns=REPORT_COLUMNS))
+    report = _typed(pd.concat([f for f in report_frames if len(f)], ignore_index=True) if any(len(f) for f in report_frames) else report_frames[0])
 
     return Corpus(articles, sentences, removed, report)
 

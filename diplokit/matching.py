@@ -9,6 +9,7 @@ the arrays of match positions.
 """
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,8 +43,26 @@ def fold_table() -> dict[int, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _fold_lut() -> np.ndarray | None:
+    """``fold_table`` as an array over all code points (None if some entry is not one char)."""
+    lut = np.arange(0x110000, dtype=np.uint32)
+    for cp, out in fold_table().items():
+        if len(out) != 1:
+            return None
+        lut[cp] = ord(out)
+    return lut
+
+
 def fold(text: str) -> str:
     """Lower-case, strip accents, unify dashes and quotes; ``len(fold(t)) == len(t)``."""
+    if len(text) > 4096:  # long batch texts: one array lookup instead of str.translate
+        lut = _fold_lut()
+        if lut is not None:
+            try:
+                return lut[codepoints(text)].tobytes().decode("utf-32-le")
+            except UnicodeError:  # lone surrogates: leave them to str.translate
+                pass
     return text.translate(fold_table())
 
 
@@ -90,6 +109,10 @@ class Matcher:
         self.terms = t
         self._auto: dict[bool, ahocorasick.Automaton] = {}
         self._keys: dict[bool, list[np.ndarray]] = {}
+        self._key_len: dict[bool, np.ndarray] = {}
+        self._key_count: dict[bool, np.ndarray] = {}
+        self._key_terms: dict[bool, np.ndarray] = {}
+        self._key_first: dict[bool, np.ndarray] = {}
         for cs in (False, True):
             sub = t[t["case_sensitive"] == cs]
             a = ahocorasick.Automaton()
@@ -99,12 +122,16 @@ class Matcher:
                 groups.setdefault(key, []).append(int(i))
             keys = []
             for k, (key, ids) in enumerate(sorted(groups.items())):
-                a.add_word(key, (k, len(key)))
+                a.add_word(key, k)
                 keys.append(np.array(ids, dtype=np.int64))
             if keys:
                 a.make_automaton()
                 self._auto[cs] = a
             self._keys[cs] = keys
+            self._key_len[cs] = np.array([len(k) for k in sorted(groups)], dtype=np.int64)
+            self._key_count[cs] = np.array([len(ids) for ids in keys], dtype=np.int64)
+            self._key_terms[cs] = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+            self._key_first[cs] = np.r_[0, np.cumsum(self._key_count[cs])[:-1]].astype(np.int64) if keys else np.zeros(0, dtype=np.int64)
         self.prefix = t["prefix"].to_numpy()
 
     def find(self, text: str, folded: str | None = None) -> Matches:
@@ -116,18 +143,20 @@ class Matcher:
             a = self._auto.get(cs)
             if a is None:
                 continue
-            keys = self._keys[cs]
-            # One C-level scan; the Python side only collects (end, key) pairs.
-            found = np.array([(end, k, n) for end, (k, n) in a.iter(hay)], dtype=np.int64).reshape(-1, 3)
+            # One C-level scan, read straight into an array of (end, key) pairs.
+            found = np.fromiter(itertools.chain.from_iterable(a.iter(hay)), dtype=np.int64).reshape(-1, 2)
             if not len(found):
                 continue
+            key = found[:, 1]
             e = found[:, 0] + 1
-            s = e - found[:, 2]
-            counts = np.array([len(keys[k]) for k in range(len(keys))], dtype=np.int64)[found[:, 1]]
+            s = e - self._key_len[cs][key]
+            counts = self._key_count[cs][key]
             rep = np.repeat(np.arange(len(found)), counts)
+            # Each match expands to its key's terms, in the key's order.
+            within = np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)
             starts.append(s[rep])
             ends.append(e[rep])
-            terms.append(np.concatenate([keys[k] for k in found[:, 1]]))
+            terms.append(self._key_terms[cs][self._key_first[cs][key[rep]] + within])
         if not starts:
             empty = np.zeros(0, dtype=np.int64)
             return Matches(empty, empty, empty)

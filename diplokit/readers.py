@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .encoding import NotTextError, decode_bytes, fix_text
@@ -26,7 +29,8 @@ SIDECAR_NAME = "metadata.csv"
 
 # Heuristic markers of mojibake: ftfy is only run where they appear, which keeps
 # loading fast on clean text (ftfy costs ~0.1 ms per story).
-_MOJIBAKE = re.compile("[\u0080-\u009f]|[ÃÂâÅÐÑÎÏÄÆØ][\u00a0-\u00bf\u2013-\u203a\u20ac\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]")
+_MOJIBAKE_PATTERN = "[\u0080-\u009f]|[ÃÂâÅÐÑÎÏÄÆØ][\u00a0-\u00bf\u2013-\u203a\u20ac\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]"
+_MOJIBAKE = re.compile(_MOJIBAKE_PATTERN)
 
 
 @dataclass
@@ -135,6 +139,68 @@ def read_html_file(path: Path, rel: str, max_bytes: int) -> Iterator[Record | Pr
     yield Record(rel, rel, text, {k: v for k, v in meta.items() if v}, enc, repaired or fixed)
 
 
+def suspicious_texts(texts: list) -> np.ndarray:
+    """``_MOJIBAKE.search`` for a whole column at once (RE2); non-strings are False."""
+    strs = [t if isinstance(t, str) else "" for t in texts]
+    if not strs:
+        return np.zeros(0, dtype=bool)
+    found = pc.match_substring_regex(pa.array(strs, pa.large_string()), _MOJIBAKE_PATTERN)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def table_records(df: pd.DataFrame, label: str, rel: str, first: int, enc: str, max_chars: int) -> list[Record | Problem]:
+    """One ``Record`` or ``Problem`` per row of a table with a ``text`` column (rows are
+    named ``label:first``, ``label:first+1``...). The same as ``_row_record`` on each
+    row, with the mojibake test done on the whole column and columns read once."""
+    texts = df["text"].tolist()
+    fix = suspicious_texts(texts)
+    metas = [(k, df[k].tolist()) for k in META_COLUMNS if k in df.columns]
+    out: list[Record | Problem] = []
+    for i, text in enumerate(texts):
+        origin = f"{label}:{first + i}"
+        if text is None or (isinstance(text, float) and pd.isna(text)):
+            out.append(Problem(origin, rel, "missing 'text' value"))
+            continue
+        if not isinstance(text, str):
+            out.append(Problem(origin, rel, f"'text' is a {type(text).__name__}, not a string"))
+            continue
+        if not text.strip():
+            out.append(Problem(origin, rel, "empty 'text' value"))
+            continue
+        if len(text) > max_chars:
+            out.append(Problem(origin, rel, f"'text' too long ({len(text):,} characters > {max_chars:,} limit for one article)"))
+            continue
+        fixed = False
+        if fix[i]:
+            new = fix_text(text).text
+            text, fixed = new, new != text
+        meta = {}
+        for k, vals in metas:
+            v = vals[i]
+            if v is not None and not (isinstance(v, float) and pd.isna(v)) and str(v).strip():
+                meta[k] = v if k == "date" else str(v)
+        out.append(Record(origin, rel, text, meta, enc, fixed))
+    return out
+
+
+def parquet_batch_records(table: pa.Table | pa.RecordBatch, names: dict[str, str], rel: str, first: int, max_chars: int) -> list[Record | Problem]:
+    """Records of a slice of a Parquet file (rows numbered from ``first``)."""
+    df = table.to_pandas().rename(columns={v: k for k, v in names.items()})
+    return table_records(df, rel, rel, first, "parquet", max_chars)
+
+
+def open_parquet(path: Path, rel: str) -> tuple[pq.ParquetFile, dict[str, str], list[str]] | Problem:
+    """The Parquet file, its lower-cased column names and the columns to read."""
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError...
+        return Problem(rel, rel, f"not a readable Parquet file: {exc}")
+    names = {n.lower(): n for n in pf.schema_arrow.names}
+    if "text" not in names:
+        return Problem(rel, rel, f"no 'text' column (columns found: {', '.join(pf.schema_arrow.names) or 'none'})")
+    return pf, names, [names[c] for c in ("text", *META_COLUMNS) if c in names]
+
+
 def _row_record(origin: str, rel: str, row: dict[str, Any], enc: str, max_chars: int) -> Record | Problem:
     text = row.get("text")
     if text is None or (isinstance(text, float) and pd.isna(text)):
@@ -218,22 +284,15 @@ def read_csv(path: Path, rel: str, max_bytes: int, max_chars: int) -> Iterator[R
 
 
 def read_parquet(path: Path, rel: str, max_chars: int) -> Iterator[Record | Problem]:
-    try:
-        pf = pq.ParquetFile(path)
-    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError...
-        yield Problem(rel, rel, f"not a readable Parquet file: {exc}")
+    opened = open_parquet(path, rel)
+    if isinstance(opened, Problem):
+        yield opened
         return
-    names = {n.lower(): n for n in pf.schema_arrow.names}
-    if "text" not in names:
-        yield Problem(rel, rel, f"no 'text' column (columns found: {', '.join(pf.schema_arrow.names) or 'none'})")
-        return
-    wanted = [names[c] for c in ("text", *META_COLUMNS) if c in names]
-    i = 0
+    pf, names, wanted = opened
+    i = 1
     for batch in pf.iter_batches(columns=wanted, batch_size=20_000):
-        df = batch.to_pandas().rename(columns={v: k for k, v in names.items()})
-        for row in df.to_dict("records"):
-            i += 1
-            yield _row_record(f"{rel}:{i}", rel, row, "parquet", max_chars)
+        yield from parquet_batch_records(batch, names, rel, i, max_chars)
+        i += batch.num_rows
 
 
 def read_dataframe(df: pd.DataFrame, text_column: str = "text", label: str = "dataframe") -> Iterator[Record | Problem]:
@@ -241,6 +300,9 @@ def read_dataframe(df: pd.DataFrame, text_column: str = "text", label: str = "da
         yield Problem(label, label, f"no {text_column!r} column (columns found: {', '.join(map(str, df.columns))})")
         return
     df = df.rename(columns={text_column: "text"})
+    if df.columns.is_unique:
+        yield from table_records(df, label, label, 0, "str", 10**9)
+        return
     for i, row in enumerate(df.to_dict("records")):
         yield _row_record(f"{label}:{i}", label, row, "str", 10**9)
 

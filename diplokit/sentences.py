@@ -24,6 +24,18 @@ _SPACES = np.array([9, 10, 11, 12, 13, 0x1C, 0x1D, 0x1E, 0x1F, 32, 0x85, 0xA0, 0
 
 
 @lru_cache(maxsize=1)
+def _class_luts() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Boolean lookups over all code points for spaces, terminals, closers and openers
+    (one array index per character instead of ``np.isin``)."""
+    out = []
+    for cls in (_SPACES, _TERMINALS, _CLOSERS, _OPENERS):
+        lut = np.zeros(0x110000, dtype=bool)
+        lut[cls] = True
+        out.append(lut)
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
 def _tables() -> tuple[np.ndarray, np.ndarray, frozenset[str]]:
     # Lookup tables over the first 0x3000 code points (Latin, Greek, Cyrillic...);
     # rarer scripts count as "may start a sentence", which errs towards splitting.
@@ -55,9 +67,10 @@ def split_sentences(texts: Sequence[str]) -> pd.DataFrame:
     n = len(arr)
     if n == 0:
         return _empty()
-    space = np.isin(arr, _SPACES)
-    term = np.isin(arr, _TERMINALS)
-    closer = np.isin(arr, _CLOSERS)
+    space_lut, term_lut, closer_lut, opener_lut = _class_luts()
+    space = space_lut[arr]
+    term = term_lut[arr]
+    closer = closer_lut[arr]
 
     # Where each candidate's punctuation run ends: "x. ", "x.” ", "x.”) ".
     e = np.flatnonzero(space[1:]) + 1  # a space at e, sentence would end at e
@@ -86,7 +99,7 @@ def split_sentences(texts: Sequence[str]) -> pd.DataFrame:
     # Full stops after abbreviations, initials and dotted forms are not boundaries.
     is_dot = arr[p] == ord(".")
     if is_dot.any():
-        tok_break = space | np.isin(arr, _OPENERS)
+        tok_break = space | opener_lut[arr]
         brk = np.flatnonzero(tok_break)
         pos = np.searchsorted(brk, p, side="left") - 1
         tok_start = np.where(pos >= 0, brk[np.maximum(pos, 0)] + 1, 0)
