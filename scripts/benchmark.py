@@ -90,7 +90,8 @@ class PeakRSS:
 
 
 def synthetic_corpus(n: int, seed: int = 0) -> pd.DataFrame:
-    """N synthetic stories built from the bundled corpus's sentences."""
+    """N synthetic stories built from the bundled corpus's sentences (6-14 sentences each,
+    drawn independently with a seeded generator, so stories are distinct)."""
     base = diplokit.load_corpus(progress=False)
     sents = base.sentences.merge(base.articles[["article_id", "lang", "source"]], on="article_id")
     pool = sents["text"].to_numpy()
@@ -102,9 +103,14 @@ def synthetic_corpus(n: int, seed: int = 0) -> pd.DataFrame:
     days = rng.integers(0, 365 * 7, size=n)
     debris = rng.random(size=(n, 3))
     texts = []
+    # Independent draws within one language: stories are distinct (not duplicates of
+    # each other, which the loader would drop), as in a real feed.
+    by_lang = {l: np.flatnonzero(langs == l) for l in sorted(set(langs))}
+    story_lang = langs[starts % len(pool)]
+    picks = rng.random(size=(n, 14))
     for i in range(n):
-        idx = (starts[i] + np.arange(n_sent[i]) * 7919) % len(pool)  # spread, deterministic
-        body = list(pool[idx])
+        cand = by_lang[story_lang[i]]
+        body = list(pool[cand[(picks[i, : n_sent[i]] * len(cand)).astype(np.int64)]])
         paras = [" ".join(body[j : j + 3]) for j in range(0, len(body), 3)]
         head = [DEBRIS[0]] if debris[i, 0] < 0.3 else []
         title = " ".join(pool[titles[i]].split()[:9]).rstrip(".,;:")
@@ -120,7 +126,7 @@ def synthetic_corpus(n: int, seed: int = 0) -> pd.DataFrame:
             "text": texts,
             "date": dates.strftime("%Y-%m-%d"),
             "source": [f"Synthetic Wire {k}" for k in rng.integers(1, 9, size=n)],
-            "lang": langs[starts % len(pool)],
+            "lang": story_lang,
         }
     )
 
