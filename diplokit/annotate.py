@@ -261,7 +261,7 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     first_upper = np.array([big[i].isupper() for i in es], dtype=bool) if len(es) else np.zeros(0, bool)
     # Everyday words ("turkey") only count when capitalised.
     cap_only = np.array([folded[a:b] in compiled.capitalised_only for a, b in zip(es, ee)], dtype=bool) if len(es) else np.zeros(0, bool)
-    valid = ~(cap_only & ~first_upper)
+    valid = ~(cap_only & ~first_upper) & (kinds != "blocker")
 
     titles_end: dict[int, int] = {}
     tmask = (layer == "title") & in_sent
@@ -369,7 +369,8 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     out["events"] = ev[EVENT_COLUMNS]
 
     # ---- dyads ------------------------------------------------------------------------------
-    out["dyads"] = _dyads(mentions, compiled)
+    n_sent = pd.Series(np.bincount(sdoc, minlength=len(ids)), index=pd.Index(ids).astype(str))
+    out["dyads"] = _dyads(mentions, compiled, n_sent)
 
     # ---- actor candidates not in the lexicon ----------------------------------------------------
     ent_spans = np.zeros(len(cps) + 1, dtype=np.int32)
@@ -443,8 +444,11 @@ def _sentence_actors(mentions: pd.DataFrame, compiled: Compiled) -> pd.DataFrame
     return res.merge(cres, on=["article_id", "sentence_id"], how="left")[cols]
 
 
-def _dyads(mentions: pd.DataFrame, compiled: Compiled) -> pd.DataFrame:
-    share = float((compiled.lexicon.settings or {}).get("dyad_min_share_of_top", 0.5))
+def _dyads(mentions: pd.DataFrame, compiled: Compiled, n_sentences: pd.Series | None = None) -> pd.DataFrame:
+    settings = compiled.lexicon.settings or {}
+    share = float(settings.get("dyad_min_share_of_top", 0.5))
+    min_evidence = int(settings.get("dyad_min_evidence", 1))
+    long_from = int(settings.get("dyad_min_evidence_from_sentences", 0))
     empty = pd.DataFrame({c: pd.Series([], dtype=np.int64 if c == "evidence" else "str") for c in DYAD_COLUMNS})
     if mentions.empty:
         return empty
@@ -457,18 +461,29 @@ def _dyads(mentions: pd.DataFrame, compiled: Compiled) -> pd.DataFrame:
         agg = g.groupby(["article_id", "cc_a", "cc_b"], sort=True).agg(evidence=("sentence_id", "size")).reset_index()
         agg["sentence_ids"] = _joined(g[["article_id", "cc_a", "cc_b"]].reset_index(drop=True), g["sentence_id"].reset_index(drop=True)).to_numpy()
         top = agg.groupby("article_id")["evidence"].transform("max")
-        agg = agg[agg["evidence"] >= np.maximum(1, share * top)]
+        co_mentioned = set(agg["article_id"])
+        # Short stories (a brief, a wire flash) state their pair once.
+        n_sent = n_sentences.reindex(agg["article_id"].astype(str)).fillna(0).to_numpy() if n_sentences is not None else np.full(len(agg), long_from)
+        need = np.where(n_sent >= long_from, min_evidence, 1)
+        agg = agg[agg["evidence"].to_numpy() >= np.maximum(need, share * top.to_numpy())]
         agg["basis"] = "sentence"
     else:
+        co_mentioned = set()
         agg = pd.DataFrame(columns=["article_id", "cc_a", "cc_b", "evidence", "sentence_ids", "basis"])
-    # Stories whose two sides never share a sentence: pair the two most-mentioned countries.
+    # Stories whose two sides never share a sentence: pair the two most-mentioned countries
+    # when they clearly lead: the runner-up is mentioned at least min_evidence times, at
+    # least share × the leader's count, and more often than the third country.
     counts = mentions.assign(cc=mentions["entity_id"].map(compiled.bearer_country)).dropna(subset=["cc"])
     counts = counts.groupby(["article_id", "cc"]).size().rename("n").reset_index()
-    counts = counts[~counts["article_id"].isin(agg["article_id"])]
+    # (A story whose countries do meet in a sentence, but too seldom, is about no pair.)
+    counts = counts[~counts["article_id"].isin(co_mentioned)]
     counts = counts.sort_values(["article_id", "n", "cc"], ascending=[True, False, True], kind="stable")
-    top2 = counts.groupby("article_id").head(2)
-    multi = top2.groupby("article_id")["cc"].transform("size") == 2
-    top2 = top2[multi]
+    rank = counts.groupby("article_id").cumcount()
+    n1 = counts["n"].where(rank == 0).groupby(counts["article_id"]).transform("max")
+    n2 = counts["n"].where(rank == 1).groupby(counts["article_id"]).transform("max")
+    n3 = counts["n"].where(rank == 2).groupby(counts["article_id"]).transform("max").fillna(0)
+    clear = n2.notna() & (n2 >= np.maximum(min_evidence, share * n1)) & (n2 > n3)
+    top2 = counts[(rank < 2) & clear]
     if len(top2):
         fb = top2.groupby("article_id")["cc"].agg(lambda s: tuple(sorted(s))).reset_index()
         fb = pd.DataFrame({"article_id": fb["article_id"], "cc_a": fb["cc"].str[0], "cc_b": fb["cc"].str[1], "evidence": 0, "sentence_ids": "", "basis": "article"})

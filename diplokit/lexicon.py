@@ -244,6 +244,9 @@ class Lexicon:
             add([r.cue], "event", "cue", r.event_type)
         for r in self.titles.itertuples(index=False):
             add([r.title], "title", "title", r.title)
+        # Names that contain an actor's name but are not that actor ("Indian Ocean",
+        # "Latin America"): matched like entities so the longest match wins, then dropped.
+        add([str(t) for t in (self.settings or {}).get("not_entities", [])], "entity", "blocker", "")
         df = pd.DataFrame(rows, columns=["term", "layer", "kind", "ref"]).drop_duplicates(ignore_index=True)
         df["case_sensitive"] = df["kind"].eq("acronym") | (df["layer"].eq("entity") & df["term"].map(is_acronym))
         return df

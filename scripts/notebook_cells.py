@@ -71,9 +71,9 @@ figures.ranked_bar(top.set_index("name")["articles"], "Most mentioned actors", "
 ## What the bundled corpus shows
 
 Rwanda is in 29 of the 42 stories and Paul Kagame in 20: the corpus follows Rwanda's
-diplomacy. The African Union (13 stories), the DRC (10) and the United States (10) come
-next — the DRC through the M23 crisis and the Washington and Doha talks, the United States
-as their broker. Thirteen stories do not involve Rwanda at all (the AfCFTA launch, the Nile
+diplomacy. The African Union (13 stories) and the DRC (10) come
+next, with France and the UN (8 each) — the DRC through the M23 crisis and the Washington
+and Doha talks. Thirteen stories do not involve Rwanda at all (the AfCFTA launch, the Nile
 dam talks, the Sahel alliance, Senegal–Mauritania gas, FOCAC…), so the explorers have
 something to compare against.
 """),
@@ -246,7 +246,7 @@ explorer.static_figure().show()
   **education & training** (17): training soldiers, police and civil servants is a
   recurring strand of its partnerships (Central African Republic, Mozambique, Benin).
 - Stories naming the DRC are dominated by security (9 of 10) and humanitarian concerns
-  (5); stories naming France carry justice (6) and health (6) — the 2021 reset over the
+  (5); stories naming France carry justice (5) and health (5) — the 2021 reset over the
   history of the genocide, and vaccine doses.
 - Every cell of the explorer opens on the sentences behind it; the static view above keeps
   one heatmap per year for readers of the HTML report.
@@ -407,9 +407,10 @@ explorer.static_figure().show()
 
 - **Meetings and talks** (34 of 42 stories) and **signed agreements** (31) are the most
   common event types; **criticism and tension** appears in 19 stories.
-- The pairs differ in kind: DRC–Rwanda stories are talks, commitments and friction
-  (criticism in 5 of them); Central African Republic–Rwanda and Mozambique–Rwanda stories
-  are deployments (5 and 4) and agreements, with little friction.
+- The pairs differ in kind: DRC–Rwanda stories are talks (5), commitments (5) and
+  friction (criticism in 4); every Central African Republic–Rwanda (3) and
+  Mozambique–Rwanda (2) story reports a military deployment, and the Mozambique ones no
+  friction at all.
 - The discovered themes find what no event type names: the UK–Rwanda asylum partnership,
   vaccine manufacturing (BioNTech), Cabo Delgado, Ethiopia's power exports, Tanzania's
   oil pipeline. One theme gathers French stories ("rwandais", "afrique"): TF-IDF themes
