@@ -1,17 +1,23 @@
 """Measure diplokit's throughput and memory on a deterministic synthetic corpus.
 
-    python scripts/benchmark.py [--sizes 10000 100000] [--spacy-size 10000] [--no-dask]
+    python scripts/benchmark.py [--sizes 10000 100000] [--spacy-size 10000] [--no-dask] [--no-explorers]
 
 The corpus is made from the bundled stories' sentences (numpy default_rng(0)): each
-synthetic story gets a title, 6-14 sentences in 3-5 paragraphs, and scraper debris
+synthetic story gets a title, 6-14 sentences of one language drawn independently (so the
+stories are distinct, not duplicates), in 3-5 paragraphs, and scraper debris
 (breadcrumb, view counter, share prompt, related links) so cleaning has work to do. It is
 written once as Parquet, then for each size:
 
-  1. pandas path: load_corpus(parquet) + annotate() in this process, one core;
-  2. build path:  `diplokit build` machinery with 2 worker processes, streaming to Parquet;
+  1. build path:  `diplokit build` machinery with 2 worker processes, streaming to Parquet;
+  2. pandas path: load_corpus(parquet) + annotate() in this process, one core;
   3. dask path:   annotate_dask on a LocalCluster (2 workers) over the clean articles;
   4. spaCy:       blank("en") + PhraseMatcher(attr="LOWER") over the same lexicon terms,
-                  on the same stories (the first --spacy-size of them), for the ratio.
+                  on the same stories (the first --spacy-size of them), for the ratio;
+  5. explorers:   at the largest size, the build reopened with load_corpus(build), the
+                  ArticleIndex, each explorer built, and the time of filter changes.
+
+Memory is the peak PSS of this process and its workers (shared pages are not counted
+once per forked worker, as RSS would).
 
 Every figure printed is measured in this run. Nothing is timed inside unit tests.
 """
@@ -44,8 +50,26 @@ DEBRIS = [
 ]
 
 
+def _pss(pid: int) -> int:
+    """Proportional set size: pages shared between forked workers and their parent are
+    split among them instead of counted once per process (as plain RSS would)."""
+    try:
+        for line in open(f"/proc/{pid}/smaps_rollup"):
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 class PeakRSS:
-    """Samples the resident memory of this process and all its children every 20 ms."""
+    """Samples the memory (PSS) of this process and all its children every 20 ms."""
 
     def __init__(self) -> None:
         self.peak = 0
@@ -65,12 +89,7 @@ class PeakRSS:
             except OSError:
                 pass
         for pid in pids:
-            try:
-                for line in open(f"/proc/{pid}/status"):
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-            except OSError:
-                pass
+            total += _pss(pid)
         return total
 
     def _run(self) -> None:
@@ -166,6 +185,41 @@ def run_dask(articles_parquet: Path, workers: int) -> tuple[float, int, int]:
     return dt, len(m), mem.peak
 
 
+def run_explorers(build_dir: Path, changes: int = 12) -> dict[str, float]:
+    """Reopen a build and time what an analyst waits for: reopening, the index, building
+    each explorer, and filter changes (median and max ms)."""
+    from diplokit.explorers import CooccurrenceExplorer, SectorExplorer, ThemeExplorer
+    from diplokit.filters import ArticleIndex
+
+    out: dict[str, float] = {}
+    t0 = time.perf_counter()
+    corpus = diplokit.load_corpus(build_dir, progress=False)
+    ann = annotate(corpus)  # the build's stored tables: same lexicon, nothing recomputed
+    out["reopen_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    index = ArticleIndex.build(corpus, ann, warm=True)
+    out["index_s"] = time.perf_counter() - t0
+    langs = sorted(corpus.articles["lang"].unique())
+    sources = sorted(corpus.articles["source"].unique())
+    years = [str(y) for y in range(2019, 2026)]
+    changes_kw = [
+        dict(langs=[langs[i % len(langs)]], date_from=years[i % len(years)], sources=sources[: 1 + i % len(sources)])
+        for i in range(changes)
+    ]
+    for name, cls in (("sector", SectorExplorer), ("cooccurrence", CooccurrenceExplorer), ("theme", ThemeExplorer)):
+        t0 = time.perf_counter()
+        ex = cls(corpus, ann, index=index)
+        out[f"{name}_build_s"] = time.perf_counter() - t0
+        ms = []
+        for kw in changes_kw:
+            t0 = time.perf_counter()
+            ex.set_filters(**kw)
+            ms.append((time.perf_counter() - t0) * 1000)
+        out[f"{name}_median_ms"] = float(np.median(ms))
+        out[f"{name}_max_ms"] = float(np.max(ms))
+    return out
+
+
 def run_spacy(texts: list[str]) -> float | None:
     try:
         import spacy
@@ -191,6 +245,7 @@ def main() -> int:
     ap.add_argument("--spacy-size", type=int, default=10_000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--no-explorers", action="store_true")
     args = ap.parse_args()
     compile_lexicon()
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; pandas {pd.__version__}")
@@ -200,12 +255,20 @@ def main() -> int:
             df = synthetic_corpus(n)
             parquet = tmp / f"synthetic_{n}.parquet"
             df.to_parquet(parquet, index=False)
-            print(f"\n== {n:,} synthetic stories ({df['text'].str.len().sum() / 1e6:.1f} MB of raw text)")
-            dt, arts, mb, peak, n_mentions = run_pandas(parquet)
-            print(f"pandas path (1 process):  {dt:7.2f} s  {arts / dt:9,.0f} articles/s  {mb / dt:6.2f} MB/s  peak {peak / 2**30:.2f} GB  ({n_mentions:,} mentions)")
+            raw_mb = df["text"].str.len().sum() / 1e6
+            del df
+            print(f"\n== {n:,} synthetic stories ({raw_mb:.1f} MB of raw text)")
+            # The build first, from a lean parent process (its workers are forked).
             out = tmp / f"build_{n}"
             dt_b, arts_b, mb_b, peak_b = run_build(parquet, out, args.workers)
             print(f"build ({args.workers} workers):        {dt_b:7.2f} s  {arts_b / dt_b:9,.0f} articles/s  {mb_b / dt_b:6.2f} MB/s  peak {peak_b / 2**30:.2f} GB")
+            dt, arts, mb, peak, n_mentions = run_pandas(parquet)
+            print(f"pandas path (1 process):  {dt:7.2f} s  {arts / dt:9,.0f} articles/s  {mb / dt:6.2f} MB/s  peak {peak / 2**30:.2f} GB  ({n_mentions:,} mentions)")
+            if not args.no_explorers and n == max(args.sizes):
+                ex = run_explorers(out)
+                print(f"explorers on the build: reopen {ex['reopen_s']:.2f} s, index {ex['index_s']:.2f} s")
+                for name in ("sector", "cooccurrence", "theme"):
+                    print(f"  {name:13s} built in {ex[name + '_build_s']:5.2f} s; filter change median {ex[name + '_median_ms']:6.1f} ms, max {ex[name + '_max_ms']:6.1f} ms")
             if not args.no_dask:
                 dt_d, n_m, peak_d = run_dask(out / "articles.parquet", args.workers)
                 print(f"dask LocalCluster ({args.workers} w):  {dt_d:7.2f} s  {arts_b / dt_d:9,.0f} articles/s  {mb_b / dt_d:6.2f} MB/s  peak {peak_d / 2**30:.2f} GB (annotation only)")
