@@ -252,11 +252,17 @@ class Lexicon:
         return df
 
     def fingerprint(self) -> str:
-        """Changes whenever any term or entity changes; used to cache compiled matchers."""
+        """Changes whenever any term or entity changes; used to cache compiled matchers.
+        (A Lexicon is immutable: computed once per object.)"""
+        cached = self.__dict__.get("_fingerprint")
+        if cached is not None:
+            return cached
         h = hashlib.sha1()
         for df in (self.terms(), self.entities()):
             h.update(pd.util.hash_pandas_object(df, index=False).values.tobytes())
-        return h.hexdigest()
+        digest = h.hexdigest()
+        object.__setattr__(self, "_fingerprint", digest)
+        return digest
 
     def __repr__(self) -> str:
         return (
