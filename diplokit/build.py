@@ -83,11 +83,12 @@ def _process(task: tuple) -> dict[str, pd.DataFrame]:
         items = payload
     for it in items:
         (records if isinstance(it, rd.Record) else problems).append(it)
-    corpus = build_corpus(records, problems, _STATE["rules"])
+    norms: dict = {}
+    corpus = build_corpus(records, problems, _STATE["rules"], sentence_norms=norms)
     res = annotate_batch(corpus.articles[["article_id", "text"]], corpus.sentences, _STATE["compiled"])
     out = {t: getattr(corpus, t) for t in CORPUS_TABLES}
     out.update(res)
-    out["_dedup_keys"] = _dedup_keys(corpus.articles, corpus.sentences)  # hashed here, in parallel
+    out["_dedup_keys"] = _dedup_keys(corpus.articles, corpus.sentences, norms.get("sentences"), norms.get("bodies"))  # hashed here, in parallel
     return out
 
 
@@ -317,6 +318,23 @@ def _arrow_safe_pattern() -> str:
     low = pc.utf8_lower(pa.array(chars)).to_pylist()
     keep = np.asarray(pc.match_substring_regex(pa.array(low), r"^[\pL\pN]$").to_numpy(zero_copy_only=False), dtype=bool)
     ok = [c for c, lo, k in zip(chars, low, keep) if c.casefold() == lo and (not _NON_WORD.fullmatch(lo)) == bool(k)]
+    return _class_pattern(ok)
+
+
+@lru_cache(maxsize=1)
+def _arrow_body_safe_pattern() -> str:
+    """RE2 class of the characters for which Arrow's lower case + ``[\\s\\pZ]`` runs to one
+    space + trim gives exactly Python's ``" ".join(casefold().split())`` (checked here)."""
+    chars = [chr(c) for c in range(0x250)]
+    low = pc.utf8_lower(pa.array(chars)).to_pylist()
+    space = np.asarray(pc.match_substring_regex(pa.array(chars), r"^[\s\pZ]$").to_numpy(zero_copy_only=False), dtype=bool)
+    trims = np.asarray(pc.equal(pc.utf8_trim_whitespace(pa.array(chars)), "").to_numpy(zero_copy_only=False), dtype=bool)
+    ok = [c for c, lo, s, t in zip(chars, low, space, trims) if c.casefold() == lo and c.isspace() == bool(s) == bool(t)]
+    return _class_pattern(ok)
+
+
+def _class_pattern(ok: list[str]) -> str:
+    """``^[...]*$`` over the given characters, as compact RE2 ranges."""
     ranges, start = [], None
     cps = sorted(map(ord, ok))
     for i, cp in enumerate(cps):  # compact ranges: [a-z...]
@@ -328,25 +346,43 @@ def _arrow_safe_pattern() -> str:
     return "^[" + "".join(ranges) + "]*$"
 
 
-def _sentence_keys(texts: list[str]) -> np.ndarray:
+def _sentence_keys(texts: list[str], arrow_norm: np.ndarray | None = None) -> np.ndarray:
     """``casefold()``, runs of non-word characters to one space, ``strip()``: Arrow does
-    the rows made only of characters where it provably agrees with Python, Python the rest."""
+    the rows made only of characters where it provably agrees with Python, Python the rest.
+    ``arrow_norm``: the Arrow part already computed (lower case, runs of ``[^\\pL\\pN]`` to
+    one space, trimmed), as near-duplicate detection does."""
     if not texts:
         return np.zeros(0, dtype=object)
     arr = pa.array(texts, pa.large_string())
     safe = np.asarray(pc.match_substring_regex(arr, _arrow_safe_pattern()).to_numpy(zero_copy_only=False), dtype=bool)
-    norm = pc.utf8_trim(pc.replace_substring_regex(pc.utf8_lower(arr), r"[^\pL\pN]+", " "), " ")
-    out = np.asarray(norm.to_numpy(zero_copy_only=False), dtype=object)
+    if arrow_norm is not None and len(arrow_norm) == len(texts):
+        out = arrow_norm.copy()
+    else:
+        norm = pc.utf8_trim(pc.replace_substring_regex(pc.utf8_lower(arr), r"[^\pL\pN]+", " "), " ")
+        out = np.asarray(norm.to_numpy(zero_copy_only=False), dtype=object)
     for i in np.flatnonzero(~safe):
         out[i] = _NON_WORD.sub(" ", texts[i].casefold()).strip()
     return out
 
 
-def _dedup_keys(arts: pd.DataFrame, sents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _body_keys(texts: list[str], arrow_keys: np.ndarray | None = None) -> np.ndarray:
+    """``" ".join(t.casefold().split())`` per text. ``arrow_keys``: Arrow's lower case with
+    runs of ``[\\s\\pZ]`` to one space, trimmed (the loader's exact-duplicate key), taken
+    for the rows made only of characters where it provably agrees with Python."""
+    if arrow_keys is None or len(arrow_keys) != len(texts) or not texts:
+        return np.array([" ".join(t.casefold().split()) for t in texts], dtype=object)
+    safe = np.asarray(pc.match_substring_regex(pa.array(texts, pa.large_string()), _arrow_body_safe_pattern()).to_numpy(zero_copy_only=False), dtype=bool)
+    out = arrow_keys.copy()
+    for i in np.flatnonzero(~safe):
+        out[i] = " ".join(texts[i].casefold().split())
+    return out
+
+
+def _dedup_keys(arts: pd.DataFrame, sents: pd.DataFrame, sentence_norms: np.ndarray | None = None, body_keys: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """What cross-chunk deduplication compares: a hash of each article's case-folded words,
     and of each sentence's normalised text with whether it is long enough to count."""
-    bodies = pd.util.hash_array(np.array([" ".join(t.casefold().split()) for t in arts["text"].tolist()], dtype=object))
-    norm = _sentence_keys(sents["text"].tolist())
+    bodies = pd.util.hash_array(_body_keys(arts["text"].tolist(), body_keys))
+    norm = _sentence_keys(sents["text"].tolist(), sentence_norms)
     long_ = np.fromiter((len(t) for t in norm), dtype=np.int64, count=len(norm)) >= MIN_SENTENCE_CHARS
     sh = pd.util.hash_array(norm) if len(norm) else np.zeros(0, dtype=np.uint64)
     return bodies, sh, long_

@@ -123,8 +123,8 @@ def _count_words(s: pa.Array) -> np.ndarray:
     start[1:] &= ~word[:-1]
     first = rel[:-1][rel[:-1] < len(data)]
     start[first] = word[first]  # a line's first byte starts a word whatever came before
-    cs = np.concatenate([[0], np.cumsum(start, dtype=np.int64)])
-    return cs[rel[1:]] - cs[rel[:-1]]
+    at = np.flatnonzero(start)  # word starts: count them per line by binary search
+    return np.searchsorted(at, rel[1:], side="left") - np.searchsorted(at, rel[:-1], side="left")
 
 
 def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -10,14 +10,15 @@ MIN_SENTENCE_CHARS = 30
 MAX_DOCS_PER_SENTENCE = 50  # a sentence shared that widely is boilerplate, not a story
 
 
-def find_near_duplicates(sentences: pd.DataFrame, threshold: float = 0.8) -> list[tuple[int, int, float]]:
+def find_near_duplicates(sentences: pd.DataFrame, threshold: float = 0.8, norms: list | None = None) -> list[tuple[int, int, float]]:
     """Find documents whose sentences are mostly found in an earlier document.
 
     ``sentences`` has ``doc`` and ``text`` columns. Sentences are normalised (case,
     punctuation, spacing) and hashed as one column; documents sharing hashes are counted
     with a self-join. Returns ``(doc, kept_doc, share)`` for each duplicate, where
     ``share`` is the fraction of the duplicate's sentences found in ``kept_doc``; the kept
-    document is always the earlier one.
+    document is always the earlier one. If ``norms`` is a list, the normalised sentence
+    texts (an object array, one per row) are appended to it for reuse.
     """
     if sentences.empty:
         return []
@@ -27,6 +28,8 @@ def find_near_duplicates(sentences: pd.DataFrame, threshold: float = 0.8) -> lis
     norm = pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_lower(arr), r"[^\pL\pN]+", " "))
     ok = np.asarray(pc.utf8_length(norm).to_numpy(zero_copy_only=False)) >= MIN_SENTENCE_CHARS
     norm = np.asarray(norm.to_numpy(zero_copy_only=False), dtype=object)
+    if norms is not None:
+        norms.append(norm)
     t = pd.DataFrame({"doc": sentences["doc"].to_numpy()[ok], "h": pd.util.hash_array(norm[ok])})
     t = t.drop_duplicates()
     sizes = t.groupby("doc").size()

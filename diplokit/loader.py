@@ -177,8 +177,13 @@ def build_corpus(
     *,
     strict: bool = False,
     near_duplicate_threshold: float = 0.8,
+    sentence_norms: dict | None = None,
 ) -> Corpus:
-    """Clean, split, deduplicate and tabulate records already read from the inputs."""
+    """Clean, split, deduplicate and tabulate records already read from the inputs.
+
+    If ``sentence_norms`` is a dict, its ``"sentences"`` entry is set to the normalised
+    text of each row of the sentences table (as near-duplicate detection computed it), and
+    ``"bodies"`` to the exact-duplicate key of each row of the articles table."""
     if strict:
         bad = [p for p in problems if p.status == "skipped"]
         if bad:
@@ -241,7 +246,8 @@ def build_corpus(
     alive = np.flatnonzero(status == "loaded")
     sents = split_sentences(arts["text"].to_numpy()[alive].tolist())
     sents["doc"] = alive[sents["doc"].to_numpy()]
-    for i, k, share in find_near_duplicates(sents, near_duplicate_threshold):
+    norms: list = []
+    for i, k, share in find_near_duplicates(sents, near_duplicate_threshold, norms):
         status[i], dup_of[i] = "duplicate", ids[k]
         reason[i] = f"near-duplicate of {ids[k]} ({origins[k]}): {share:.0%} of its sentences shared"
 
@@ -259,13 +265,18 @@ def build_corpus(
         )
 
     keep = np.flatnonzero(loaded)
+    if sentence_norms is not None:
+        sentence_norms["bodies"] = body_keys[keep]
     articles = arts.iloc[keep].reset_index(drop=True)
     articles["date"] = parse_dates(articles.pop("date_raw"))
     missing_lang = articles["lang"].isna().to_numpy()
     if missing_lang.any():
         articles.loc[missing_lang, "lang"] = detect_language(articles.loc[missing_lang, "text"].tolist())
     articles["lang"] = articles["lang"].astype(str).str.lower().str[:2].where(articles["lang"] != "und", "und")
-    sents = sents[loaded[sents["doc"].to_numpy()]]  # rows of kept articles
+    kept_rows = loaded[sents["doc"].to_numpy()]
+    sents = sents[kept_rows]  # rows of kept articles
+    if sentence_norms is not None and norms:
+        sentence_norms["sentences"] = norms[0][kept_rows]
     sentences = pd.DataFrame(
         {
             "article_id": np.asarray(ids, dtype=object)[sents["doc"].to_numpy()],

@@ -20,6 +20,8 @@ import pandas as pd
 
 _TABLE_SIZE = 0x3000
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_SEP = "\x01"  # stands for every non-word character in the scanned text (see Matcher)
+_SEP_CP = ord(_SEP)
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u00b4": "'", "`": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'}
 
 
@@ -107,79 +109,123 @@ class Matcher:
         t["prefix"] = raw.str.endswith("*")
         t["term"] = raw.str.rstrip("*").str.strip()
         self.terms = t
-        self._auto: dict[bool, ahocorasick.Automaton] = {}
-        self._keys: dict[bool, list[np.ndarray]] = {}
-        self._key_len: dict[bool, np.ndarray] = {}
-        self._key_count: dict[bool, np.ndarray] = {}
-        self._key_terms: dict[bool, np.ndarray] = {}
-        self._key_first: dict[bool, np.ndarray] = {}
-        for cs in (False, True):
-            sub = t[t["case_sensitive"] == cs]
-            a = ahocorasick.Automaton()
-            groups: dict[str, list[int]] = {}
-            for i, term in zip(sub.index, sub["term"]):
-                key = term if cs else fold(term)
-                groups.setdefault(key, []).append(int(i))
-            keys = []
-            for k, (key, ids) in enumerate(sorted(groups.items())):
-                a.add_word(key, k)
-                keys.append(np.array(ids, dtype=np.int64))
-            if keys:
-                a.make_automaton()
-                self._auto[cs] = a
-            self._keys[cs] = keys
-            self._key_len[cs] = np.array([len(k) for k in sorted(groups)], dtype=np.int64)
-            self._key_count[cs] = np.array([len(ids) for ids in keys], dtype=np.int64)
-            self._key_terms[cs] = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
-            self._key_first[cs] = np.r_[0, np.cumsum(self._key_count[cs])[:-1]].astype(np.int64) if keys else np.zeros(0, dtype=np.int64)
         self.prefix = t["prefix"].to_numpy()
+        self._auto: dict[bool, ahocorasick.Automaton] = {}
+        self._tables: dict[bool, tuple[np.ndarray, ...]] = {}
+        for cs in (False, True):
+            self._compile(cs, t[t["case_sensitive"] == cs])
+
+    def _compile(self, cs: bool, sub: pd.DataFrame) -> None:
+        """One automaton over *anchored* keys, scanned in text where every non-word
+        character is ``_SEP``: a key gets ``_SEP`` in place of its own non-word characters,
+        and a leading/trailing ``_SEP`` where its first/last character is a word character
+        (no trailing one for prefix terms). A hit is then a match on word boundaries,
+        provided the key's non-word characters are the text's: checked afterwards, in
+        numpy, for the keys that have any."""
+        groups: dict[str, list[int]] = {}
+        length = np.zeros(len(self.terms), dtype=np.int64)
+        right = np.zeros(len(self.terms), dtype=np.int64)
+        nw_first = np.zeros(len(self.terms), dtype=np.int64)
+        nw_count = np.zeros(len(self.terms), dtype=np.int64)
+        nw_off: list[int] = []
+        nw_cp: list[int] = []
+        for i, term in zip(sub.index, sub["term"]):
+            key = term if cs else fold(term)
+            if not key:
+                continue  # an empty key never matches
+            i = int(i)
+            cps = codepoints(key)
+            # Word characters as the boundary checks see them: in the folded text.
+            isword = word_chars(codepoints(fold(key)) if cs else cps)
+            r = bool(isword[-1]) and not bool(self.prefix[i])
+            body = "".join(c if w else _SEP for c, w in zip(key, isword))
+            anchored = (_SEP if isword[0] else "") + body + (_SEP if r else "")
+            groups.setdefault(anchored, []).append(i)
+            length[i], right[i] = len(key), int(r)
+            off = np.flatnonzero(~isword)
+            nw_first[i], nw_count[i] = len(nw_off), len(off)
+            nw_off += off.tolist()
+            nw_cp += cps[off].tolist()
+        a = ahocorasick.Automaton()
+        ids = []
+        for k, (anchored, members) in enumerate(sorted(groups.items())):
+            a.add_word(anchored, k)
+            ids.append(np.array(members, dtype=np.int64))
+        if not ids:
+            return
+        a.make_automaton()
+        self._auto[cs] = a
+        count = np.array([len(m) for m in ids], dtype=np.int64)
+        self._tables[cs] = (
+            np.concatenate(ids),  # terms of each anchored key, key after key
+            np.r_[0, np.cumsum(count)[:-1]].astype(np.int64),  # first of each key
+            count,
+            length,
+            right,
+            nw_first,
+            nw_count,
+            np.array(nw_off, dtype=np.int64),
+            np.array(nw_cp, dtype=np.int64),
+        )
 
     def find(self, text: str, folded: str | None = None) -> Matches:
         """All matches of all terms that sit on word boundaries (several terms can share
         one span, e.g. a surname shared by two people: each gets a row)."""
         folded = fold(text) if folded is None else folded
+        cps = codepoints(folded)
+        isword = word_chars(cps)
+        n = len(cps)
+        nonword = np.flatnonzero(~isword)
         starts, ends, terms = [], [], []
-        for cs, hay in ((False, folded), (True, text)):
+        for cs in (False, True):
             a = self._auto.get(cs)
             if a is None:
                 continue
+            src = codepoints(text) if cs else cps
+            hay = np.empty(n + 2, dtype=np.uint32)
+            hay[0] = hay[-1] = _SEP_CP
+            hay[1:-1] = src
+            hay[nonword + 1] = _SEP_CP
             # One C-level scan, read straight into an array of (end, key) pairs.
-            found = np.fromiter(itertools.chain.from_iterable(a.iter(hay)), dtype=np.int64).reshape(-1, 2)
+            found = np.fromiter(itertools.chain.from_iterable(a.iter(hay.tobytes().decode("utf-32-le"))), dtype=np.int64).reshape(-1, 2)
             if not len(found):
                 continue
+            key_terms, key_first, key_count, length, right, nw_first, nw_count, nw_off, nw_cp = self._tables[cs]
             key = found[:, 1]
-            e = found[:, 0] + 1
-            s = e - self._key_len[cs][key]
-            counts = self._key_count[cs][key]
+            counts = key_count[key]
             rep = np.repeat(np.arange(len(found)), counts)
-            # Each match expands to its key's terms, in the key's order.
+            # Each hit expands to its key's terms.
             within = np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)
-            starts.append(s[rep])
-            ends.append(e[rep])
-            terms.append(self._key_terms[cs][self._key_first[cs][key[rep]] + within])
+            term = key_terms[key_first[key[rep]] + within]
+            e = found[rep, 0] - right[term]  # the haystack has one extra leading character
+            s = e - length[term]
+            inside = (s >= 0) & (e <= n)  # not on the separators added at both ends
+            if not inside.all():
+                s, e, term = s[inside], e[inside], term[inside]
+            # The key's non-word characters must be the text's.
+            c = nw_count[term]
+            if c.any():
+                hit = np.repeat(np.arange(len(term)), c)
+                j = np.arange(len(hit)) - np.repeat(np.cumsum(c) - c, c)
+                k = nw_first[term[hit]] + j
+                bad = np.unique(hit[src[s[hit] + nw_off[k]] != nw_cp[k]])
+                if len(bad):
+                    ok = np.ones(len(term), dtype=bool)
+                    ok[bad] = False
+                    s, e, term = s[ok], e[ok], term[ok]
+            starts.append(s)
+            ends.append(e)
+            terms.append(term)
         if not starts:
             empty = np.zeros(0, dtype=np.int64)
             return Matches(empty, empty, empty)
         s, e, term = np.concatenate(starts), np.concatenate(ends), np.concatenate(terms)
-        cps = codepoints(folded)
-        isword = word_chars(cps)
-        n = len(cps)
-        left_ok = (s == 0) | ~isword[np.maximum(s - 1, 0)]
-        # A term that itself starts or ends with a non-word character needs no boundary there.
-        first_word = isword[np.minimum(s, n - 1)]
-        last_word = isword[np.maximum(e - 1, 0)]
-        left_ok |= ~first_word
-        right_edge = np.minimum(e, n - 1)
-        right_ok = (e >= n) | ~isword[right_edge] | ~last_word
         pre = self.prefix[term]
-        keep = left_ok & (right_ok | pre)
-        s, e, term, pre = s[keep], e[keep], term[keep], pre[keep]
         if pre.any():
             # Extend wildcard matches to the end of their word.
-            idx = np.arange(n + 1)
-            nonword = np.where(np.r_[~isword, True], idx, n)
-            next_nonword = np.minimum.accumulate(nonword[::-1])[::-1]
-            e = np.where(pre, next_nonword[np.minimum(e, n)], e)
+            nxt = np.r_[nonword, n][np.searchsorted(nonword, e[pre], side="left")]
+            e = e.copy()
+            e[pre] = nxt
         order = np.lexsort((term, -(e - s), s))
         return Matches(s[order], e[order], term[order])
 

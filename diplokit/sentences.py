@@ -68,30 +68,33 @@ def split_sentences(texts: Sequence[str]) -> pd.DataFrame:
     if n == 0:
         return _empty()
     space_lut, term_lut, closer_lut, opener_lut = _class_luts()
+    # Only the space mask is computed over every character; everything else is looked
+    # up at the few candidate positions, through the runs of spaces.
     space = space_lut[arr]
-    term = term_lut[arr]
-    closer = closer_lut[arr]
+    edges = np.flatnonzero(space[1:] != space[:-1]) + 1
+    rs = edges[~space[edges - 1]] if len(edges) else edges  # space-run starts
+    if space[0]:
+        rs = np.r_[0, rs]
+    re_ = edges[space[edges - 1]] if len(edges) else edges  # space-run ends (exclusive)
+    if space[-1]:
+        re_ = np.r_[re_, n]
+    newlines = np.flatnonzero(arr == 10)
 
-    # Where each candidate's punctuation run ends: "x. ", "x.” ", "x.”) ".
-    e = np.flatnonzero(space[1:]) + 1  # a space at e, sentence would end at e
-    e = e[~space[e - 1]]
+    # Where each candidate's punctuation run ends: "x. ", "x.” ", "x.” ) ".
+    run_ok = rs > 0
+    e = rs[run_ok]  # a space at e after a non-space: a sentence would end at e
+    k = re_[run_ok]  # next non-space after e (n if none)
     p = e - 1  # terminal punctuation position, skipping up to two closers
     for _ in range(2):
-        step = closer[p] & (p > 0)
+        step = closer_lut[arr[p]] & (p > 0)
         p = np.where(step, p - 1, p)
-    ok = term[p]
-    e, p = e[ok], p[ok]
+    ok = term_lut[arr[p]]
+    e, p, k = e[ok], p[ok], k[ok]
 
-    idx = np.arange(n)
-    nxt = np.where(~space, idx, n)
-    nxt = np.minimum.accumulate(nxt[::-1])[::-1]  # next non-space at or after i
-    k = nxt[e]
-    newline = arr == 10
     # No newline between e and k: the next sentence must start plausibly. A newline in
     # between is a hard break anyway.
-    nl_cum = np.cumsum(newline)
-    crosses_line = nl_cum[np.minimum(k, n - 1)] - nl_cum[e - 1] > 0
     kk = np.minimum(k, n - 1)
+    crosses_line = np.searchsorted(newlines, kk, side="right") - np.searchsorted(newlines, e - 1, side="right") > 0
     cp = arr[kk]
     next_ok = (k >= n) | crosses_line | np.where(cp < len(starts_tab), starts_tab[np.minimum(cp, len(starts_tab) - 1)], True)
     e, p = e[next_ok], p[next_ok]
@@ -99,15 +102,20 @@ def split_sentences(texts: Sequence[str]) -> pd.DataFrame:
     # Full stops after abbreviations, initials and dotted forms are not boundaries.
     is_dot = arr[p] == ord(".")
     if is_dot.any():
-        tok_break = space | opener_lut[arr]
-        brk = np.flatnonzero(tok_break)
-        pos = np.searchsorted(brk, p, side="left") - 1
-        tok_start = np.where(pos >= 0, brk[np.maximum(pos, 0)] + 1, 0)
-        tok_len = p - tok_start
-        dots = np.cumsum(arr == ord("."))
-        inner_dot = (dots[p - 1] - np.where(tok_start > 0, dots[np.maximum(tok_start - 1, 0)], 0)) > 0
+        # Token before the dot (back to a space or an opener): only its length up to 9
+        # matters, so look at the 9 characters before each candidate.
+        width = 9
+        q = p[:, None] - np.arange(1, width + 1)[None, :]
+        cq = arr[np.maximum(q, 0)]
+        brk = (q < 0) | space_lut[cq] | opener_lut[cq]
+        has_brk = brk.any(axis=1)
+        j = np.where(has_brk, brk.argmax(axis=1), width)  # first break going back
+        tok_len = j  # characters between the break and the dot (>= 9: long)
+        tok_start = p - tok_len
+        in_tok = np.arange(width)[None, :] < tok_len[:, None]
+        inner_dot = ((cq == ord(".")) & in_tok).any(axis=1) | (p == 0)
         single = tok_len == 1
-        first_cp = arr[np.minimum(tok_start, n - 1)]
+        first_cp = arr[np.maximum(p - 1, 0)]
         initial = single & (first_cp < len(letters_tab)) & letters_tab[np.minimum(first_cp, len(letters_tab) - 1)]
         bad = is_dot & (inner_dot & (tok_len <= 8) | initial)
         short = np.flatnonzero(is_dot & ~bad & (tok_len >= 1) & (tok_len <= 6))
@@ -116,12 +124,17 @@ def split_sentences(texts: Sequence[str]) -> pd.DataFrame:
                 bad[j] = True
         e = e[~bad]
 
-    cuts = np.unique(np.concatenate([e, np.flatnonzero(newline), [0, n]]))
+    cuts = np.unique(np.concatenate([e, newlines, [0, n]]))
     seg_s, seg_e = cuts[:-1], cuts[1:]
-    s = nxt[seg_s]
-    prv = np.where(~space, idx, -1)
-    prv = np.maximum.accumulate(prv)
-    last = prv[seg_e - 1]
+    # First non-space at or after seg_s; last non-space at or before seg_e - 1.
+    rs_pad, re_pad = np.r_[rs, n], np.r_[re_, n]  # a sentinel run: never indexed when r < 0
+    r = np.searchsorted(rs, seg_s, side="right") - 1
+    inside = (r >= 0) & (seg_s < re_pad[np.maximum(r, 0)])
+    s = np.where(inside, re_pad[np.maximum(r, 0)], seg_s)
+    q = seg_e - 1
+    r = np.searchsorted(rs, q, side="right") - 1
+    inside = (r >= 0) & (q < re_pad[np.maximum(r, 0)])
+    last = np.where(inside, rs_pad[np.maximum(r, 0)] - 1, q)
     keep = (s < seg_e) & (last >= s)
     s, end = s[keep], last[keep] + 1
 
@@ -131,14 +144,16 @@ def split_sentences(texts: Sequence[str]) -> pd.DataFrame:
     sentence_id = np.arange(len(doc)) - run_start
 
     # Slice sentence texts out of one UTF-8 buffer by byte offsets: no per-sentence Python.
-    nbytes = np.where(arr < 0x80, 1, np.where(arr < 0x800, 2, np.where(arr < 0x10000, 3, 4)))
-    byte_at = np.concatenate([[0], np.cumsum(nbytes)])
+    # Byte offset of character i: i plus the extra bytes of the non-ASCII characters before.
+    wide = np.flatnonzero(arr >= 0x80)
+    wcp = arr[wide]
+    extra = np.r_[0, np.cumsum(1 + (wcp >= 0x800).astype(np.int64) + (wcp >= 0x10000))]
+    data = big.encode("utf-8")
     bounds = np.empty(2 * len(s) + 2, dtype=np.int64)
     bounds[0] = 0
-    bounds[1:-1:2] = byte_at[s]
-    bounds[2:-1:2] = byte_at[end]
-    bounds[-1] = byte_at[-1]
-    data = big.encode("utf-8")
+    bounds[1:-1:2] = s + extra[np.searchsorted(wide, s, side="left")]
+    bounds[2:-1:2] = end + extra[np.searchsorted(wide, end, side="left")]
+    bounds[-1] = len(data)
     pieces = pa.LargeStringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds.tobytes()), pa.py_buffer(data))
     sent_text = pc.take(pieces, pa.array(np.arange(1, len(bounds) - 1, 2)))
 

@@ -62,3 +62,104 @@ def test_table_records_match_row_records():
     slow = [rd._row_record(f"t:{i + 1}", "t", row, "str", 40) for i, row in enumerate(df.to_dict("records"))]
     assert fast == slow
     assert rd.suspicious_texts(df["text"].tolist()).tolist() == [isinstance(t, str) and bool(rd._MOJIBAKE.search(t)) for t in df["text"]]
+
+
+def _naive_find(terms: pd.DataFrame, text: str) -> list[tuple[int, int, int]]:
+    """Matcher.find spelled out: every occurrence of every term, kept on word boundaries
+    (as the folded text sees them), wildcard terms extended to the end of their word."""
+    folded = fold(text)
+    word = [c.isalnum() or c == "_" or ord(c) >= 0x3000 for c in folded]
+    n = len(text)
+    out = []
+    for i, (term, cs) in enumerate(zip(terms["term"], terms["case_sensitive"])):
+        prefix = term.endswith("*")
+        key = term.rstrip("*").strip()
+        key = key if cs else fold(key)
+        hay = text if cs else folded
+        if not key:
+            continue
+        s = hay.find(key)
+        while s >= 0:
+            e = s + len(key)
+            left = s == 0 or not word[s - 1] or not word[s]
+            right = e >= n or not word[e] or not word[e - 1]
+            if left and (right or prefix):
+                ee = e
+                if prefix:
+                    while ee < n and word[ee]:
+                        ee += 1
+                out.append((s, ee, i))
+            s = hay.find(key, s + 1)
+    return sorted(out, key=lambda m: (m[0], -(m[1] - m[0]), m[2]))
+
+
+def test_anchored_matcher_matches_naive_search():
+    from diplokit.matching import Matcher
+
+    terms = pd.DataFrame(
+        {
+            "term": ["a-", "a", "a*", "-b", "(UK)", "U.S.", "u s", "x y*", "St.", "é", "OPEC+", "+", "'s", "ab", "AB", "a.b", "Inc.", "日本"],
+            "case_sensitive": [False] * 10 + [True, False, False, False, True, False, False, False],
+        }
+    )
+    m = Matcher(terms)
+    rng = np.random.default_rng(0)
+    alpha = ["a", "b", "-", " ", "(", "UK", "uk", ")", "U", "S", ".", "u", "s", "x", "y", "St", "é", "É", "OPEC", "+", "'", "AB", "ab", "Inc", "日本", "\n"]
+    for _ in range(400):
+        text = "".join(rng.choice(alpha, size=rng.integers(0, 16)))
+        got = m.find(text)
+        assert list(zip(got.start.tolist(), got.end.tolist(), got.term.tolist())) == _naive_find(terms, text), text
+    lexicon_terms = compile_lexicon().matcher.terms[["term", "case_sensitive"]].copy()
+    lexicon_terms["term"] = [t + "*" if p else t for t, p in zip(lexicon_terms["term"], compile_lexicon().matcher.prefix)]
+    got = Matcher(lexicon_terms).find(TRICKY)
+    assert list(zip(got.start.tolist(), got.end.tolist(), got.term.tolist())) == _naive_find(lexicon_terms, TRICKY)
+
+
+def test_sentence_split_edge_cases():
+    from diplokit.sentences import split_sentences
+
+    texts = [
+        ". Starts with a stop. Then Dr. Who met J. Smith in the U.S. capital. Next one",
+        "abcdefghij. Long token. a.b.c. Fine! “Quoted.” Closing) (Open",
+        "nospaces",
+        "   padded   \n\n  lines  ",
+        "Prix 3.5 millions. Élysée dit é. Ça va 𝄞 oui. Fin",
+        "",
+    ]
+    s = split_sentences(texts)
+    for d, a, b, t in zip(s["doc"], s["start"], s["end"], s["text"]):
+        assert texts[d][a:b] == t
+    assert s["text"].tolist() == [  # as the full-array version (before the candidate-only rewrite) splits
+        ". Starts with a stop.",
+        "Then Dr. Who met J. Smith in the U.S. capital.",
+        "Next one",
+        "abcdefghij.",
+        "Long token. a.b.c. Fine!",
+        "“Quoted.”",
+        "Closing) (Open",
+        "nospaces",
+        "padded",
+        "lines",
+        "Prix 3.5 millions.",
+        "Élysée dit é. Ça va 𝄞 oui.",
+        "Fin",
+    ]
+
+
+def test_shared_sentence_norms_give_the_same_keys():
+    from diplokit.dedup import find_near_duplicates
+
+    texts = [TRICKY, "Straße ß İstanbul — ǅ ſ long enough to count here", "plain text sentence, long enough to count", "x" * 40]
+    sents = pd.DataFrame({"doc": range(len(texts)), "text": pd.Series(texts, dtype="str")})
+    norms: list = []
+    find_near_duplicates(sents, 0.8, norms)
+    assert list(_sentence_keys(texts, norms[0])) == list(_sentence_keys(texts))
+
+
+def test_body_keys_from_the_loader_match_python():
+    from diplokit.build import _body_keys
+
+    texts = [TRICKY, "A  b\tc\n\nd\u00a0e\u2003f", "x\x0by \x1cz\x85w", "Straße µ ſ İ", "", "  lead and trail  "]
+    arr = pa.array(texts, pa.large_string())
+    arrow = np.asarray(pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_lower(arr), r"[\s\pZ]+", " ")).to_numpy(zero_copy_only=False), dtype=object)
+    assert list(_body_keys(texts, arrow)) == [" ".join(t.casefold().split()) for t in texts] == list(_body_keys(texts))
