@@ -195,6 +195,17 @@ class Lexicon:
         raise KeyError(f"{target!r} is neither a sector nor an event type id")
 
     # --- derived tables ----------------------------------------------------------------
+    def labels(self, kind: str = "sectors", lang: str = "en") -> dict[str, str]:
+        """Display labels of the sector or event type ids (``kind`` = "sectors" or
+        "events"; ``lang`` = "en" or "fr"), for figure axes and tables."""
+        table = {"sectors": self.sectors, "events": self.events}.get(kind)
+        if table is None:
+            raise ValueError(f"kind must be 'sectors' or 'events', not {kind!r}")
+        col = "label_fr" if lang == "fr" and "label_fr" in table else "label"
+        if col not in table:
+            return {str(i): str(i) for i in table["id"]}
+        return {str(i): str(l) if isinstance(l, str) and l else str(i) for i, l in zip(table["id"], table[col])}
+
     def entities(self) -> pd.DataFrame:
         """One row per entity: ``entity_id``, ``entity_type``, ``entity_name``, ``country``, ``detail``."""
         c = self.countries

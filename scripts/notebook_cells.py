@@ -183,11 +183,13 @@ article counts once per sector), so long stories do not dominate.
 from diplokit import figures
 from diplokit.sector_stats import sector_matrix, sector_shares, sector_evidence
 
+labels = ann.lexicon.labels("sectors")   # sector id -> label, for the figures
 by_article = sector_matrix(ann, corpus, by="article", value="articles")
 by_article.sum().sort_values(ascending=False).rename("stories").to_frame().T
 """),
     ("code", """
-figures.ranked_bar(by_article.sum().sort_values(ascending=False), "Stories mentioning each sector", "stories", "sector").show()
+totals = by_article.sum().sort_values(ascending=False).rename(index=labels)
+figures.ranked_bar(totals, "Stories mentioning each sector", "stories", "sector").show()
 """),
     ("md", """
 ## Sectors by country
@@ -198,7 +200,7 @@ body such as the Rwanda Defence Force); the 12 most covered are shown.
     ("code", """
 by_country = sector_matrix(ann, corpus, by="country", value="articles")
 top_countries = by_country.sum(axis=1).sort_values(ascending=False).head(12).index
-figures.heatmap(by_country.loc[top_countries], "Stories per sector and country", "sector", "country", "stories").show()
+figures.heatmap(by_country.loc[top_countries], "Stories per sector and country", "sector", "country", "stories", labels=labels).show()
 """),
     ("md", """
 ## Over time
@@ -207,7 +209,7 @@ The share of stories per year that mention each sector.
 """),
     ("code", """
 shares = sector_shares(ann, corpus, freq="Y")
-figures.timeline(shares, "Share of stories mentioning each sector, per year", top=6).show()
+figures.timeline(shares, "Share of stories mentioning each sector, per year", labels=labels, top=6).show()
 """),
     ("md", """
 ## The sentences behind a number
@@ -369,7 +371,8 @@ Dyads are the country pairs a story is about (pairs co-mentioned in its sentence
     ("code", """
 by_dyad = event_table(ann, corpus, by="dyad", value="articles")
 top_dyads = by_dyad.sum(axis=1).sort_values(ascending=False).head(10).index
-figures.heatmap(by_dyad.loc[top_dyads], "Stories per event type and country pair", "event type", "country pair", "stories").show()
+labels = ann.lexicon.labels("events")
+figures.heatmap(by_dyad.loc[top_dyads], "Stories per event type and country pair", "event type", "country pair", "stories", labels=labels).show()
 """),
     ("code", """
 ann.events[["event_type", "cameo_root", "cue", "actor_names"]].head(8)

@@ -175,3 +175,13 @@ def test_seeds_name_every_actor(seeds_dir):
     assert "EGY" not in set(second["entity_id"])  # "in Cairo" is a place, not Egypt's government
     dy = a.dyads.merge(corpus.articles[["article_id", "path"]], on="article_id")
     assert set(zip(dy["path"].str[:4], dy["country_a"], dy["country_b"])) == {("000_", "CAF", "RWA"), ("004_", "RUS", "RWA")}
+
+
+def test_lexicon_labels_for_figures():
+    lex = default_lexicon()
+    en, fr = lex.labels("sectors"), lex.labels("sectors", lang="fr")
+    assert list(en) == SECTOR_IDS and en["security_defence"] != "security_defence"
+    assert fr["health"] == "Santé"
+    assert list(lex.labels("events")) == EVENT_IDS
+    with pytest.raises(ValueError):
+        lex.labels("people")
