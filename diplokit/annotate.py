@@ -108,7 +108,8 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
     titles = sorted({t for t in lex.titles["title"]}, key=len, reverse=True)
     title_alt = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in titles)
     name_tok = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*[\w]"
-    connector = r"(?:de|da|do|dos|du|bin|ibn|al|el|van|von|der|ould|wa|la|le)"
+    connectors = [str(w) for w in settings.get("name_connectors", [])]
+    connector = "(?:" + "|".join(re.escape(w) for w in connectors) + ")" if connectors else "(?!)"
     candidate_re = re.compile(
         rf"(?<![\w])(?i:(?P<title>{title_alt}))\.?\s+(?P<name>{name_tok}(?:\s+(?:{connector}\s+)?{name_tok}){{0,3}})"
     )

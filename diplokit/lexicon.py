@@ -14,6 +14,7 @@ Rows whose id already exists replace the bundled row; new ids are appended.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -263,7 +264,8 @@ class Lexicon:
         return df
 
     def fingerprint(self) -> str:
-        """Changes whenever any term or entity changes; used to cache compiled matchers.
+        """Changes whenever any term, entity, generic word or rule setting changes; used to
+        cache compiled matchers and to decide whether a build's stored tables still hold.
         (A Lexicon is immutable: computed once per object.)"""
         cached = self.__dict__.get("_fingerprint")
         if cached is not None:
@@ -271,6 +273,9 @@ class Lexicon:
         h = hashlib.sha1()
         for df in (self.terms(), self.entities()):
             h.update(pd.util.hash_pandas_object(df, index=False).values.tobytes())
+        # The rules' settings (annotation.yaml) and generic words change results too.
+        h.update(json.dumps(self.settings or {}, sort_keys=True, ensure_ascii=False, default=str).encode())
+        h.update("\n".join(sorted(self.generic_words)).encode())
         digest = h.hexdigest()
         object.__setattr__(self, "_fingerprint", digest)
         return digest

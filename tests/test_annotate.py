@@ -185,3 +185,12 @@ def test_lexicon_labels_for_figures():
     assert list(lex.labels("events")) == EVENT_IDS
     with pytest.raises(ValueError):
         lex.labels("people")
+
+
+def test_rule_settings_are_part_of_the_fingerprint():
+    from dataclasses import replace
+
+    lex = default_lexicon()
+    other = replace(lex, settings={**lex.settings, "dyad_min_evidence": 3})
+    assert other.fingerprint() != lex.fingerprint()
+    assert replace(lex, settings=dict(lex.settings)).fingerprint() == lex.fingerprint()
