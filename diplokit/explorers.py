@@ -611,6 +611,15 @@ class _Explorer:
         """Boolean array over the index: the articles passing the current filters."""
         return self._mask
 
+    def _set_choice(self, name: str, value: str, allowed, dropdown) -> float:
+        if value not in allowed:
+            raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+        setattr(self, "_" + name, value)
+        if dropdown.value != value:
+            dropdown.value = value  # the observer calls back here and updates
+            return self.last_update_ms
+        return self.update()
+
     def update(self, *, _t0: float | None = None) -> float:
         """Recompute everything a filter change shows, for the current filters: the mask,
         the figure's traces and layout (one ``batch_update``, whose message to the
@@ -796,22 +805,12 @@ class SectorExplorer(_Explorer):
         return [self.view_dropdown, self.measure_dropdown]
 
     def set_view(self, view: str) -> float:
-        if view not in self.VIEWS:
-            raise ValueError(f"view must be one of {', '.join(self.VIEWS)}; got {view!r}")
-        self._view = view
-        if self.view_dropdown.value != view:
-            self.view_dropdown.value = view  # the observer calls back here and updates
-            return self.last_update_ms
-        return self.update()
+        """Switch the figure to another view (one of ``VIEWS``); returns the update's ms."""
+        return self._set_choice("view", view, self.VIEWS, self.view_dropdown)
 
     def set_value(self, value: str) -> float:
-        if value not in self.VALUES:
-            raise ValueError(f"value must be one of {', '.join(self.VALUES)}; got {value!r}")
-        self._value = value
-        if self.measure_dropdown.value != value:
-            self.measure_dropdown.value = value  # the observer calls back here and updates
-            return self.last_update_ms
-        return self.update()
+        """Count stories ("articles") or cue mentions ("mentions"); returns the update's ms."""
+        return self._set_choice("value", value, self.VALUES, self.measure_dropdown)
 
     @property
     def view(self) -> str:
@@ -1372,13 +1371,8 @@ class ThemeExplorer(_Explorer):
         return [self.view_dropdown]
 
     def set_view(self, view: str) -> float:
-        if view not in self.VIEWS:
-            raise ValueError(f"view must be one of {', '.join(self.VIEWS)}; got {view!r}")
-        self._view = view
-        if self.view_dropdown.value != view:
-            self.view_dropdown.value = view  # the observer calls back here and updates
-            return self.last_update_ms
-        return self.update()
+        """Switch the figure to another view (one of ``VIEWS``); returns the update's ms."""
+        return self._set_choice("view", view, self.VIEWS, self.view_dropdown)
 
     @property
     def themes(self):
