@@ -8,6 +8,7 @@ look at their context (the word before them).
 """
 from __future__ import annotations
 
+import codecs
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -84,6 +85,28 @@ class Compiled:
     cameo: dict[str, str]
     candidate_re: re.Pattern
     candidate_starts: "_TitleStarts | None" = None
+    text_cache: dict = field(default_factory=dict, repr=False)
+
+    def ref_codes(self) -> np.ndarray:
+        """``ref`` as integer codes: equal codes, equal refs."""
+        if "ref_codes" not in self.text_cache:
+            self.text_cache["ref_codes"] = pd.factorize(self.ref)[0]
+        return self.text_cache["ref_codes"]
+
+    def text_array(self, name: str):
+        """``as_text(name)`` as a "str" array, to take table columns from."""
+        key = name + ":str"
+        if key not in self.text_cache:
+            self.text_cache[key] = pd.array(self.as_text(name), dtype="str")
+        return self.text_cache[key]
+
+    def as_text(self, name: str) -> np.ndarray:
+        """``kind``, ``ref`` or ``term`` as ``astype(str)`` makes them, kept as an object
+        array of Python strings (which tables take in faster than numpy unicode arrays)."""
+        if name not in self.text_cache:
+            src = self.matcher.terms["term"].to_numpy() if name == "term" else getattr(self, name)
+            self.text_cache[name] = src.astype(str).astype(object)
+        return self.text_cache[name]
 
 
 _CACHE: dict[str, Compiled] = {}
@@ -168,22 +191,61 @@ class _TitleStarts:
         self.isword = np.zeros(_WORD_TABLE_SIZE + 1, dtype=bool)  # the last slot: rarer scripts
         self.isword[[m.start() for m in re.finditer(r"\w", small)]] = True
         self.auto = ahocorasick.Automaton()
-        for w in words:
+        for i, w in enumerate(words):
             k = self.fold(np.frombuffer(w.encode("utf-32-le"), dtype="<u4"))
-            self.auto.add_word(k, len(k))
+            self.auto.add_word(k, i)
+        self.wlen = np.array([len(w) for w in words], dtype=np.int64)
         self.auto.make_automaton()
+        # For the cheap exact prefilter in ``plausible``: what ``\s`` matches, and the
+        # (case-sensitive) first letter of a name. A title matches at most ``budget``
+        # characters that are not whitespace (one per literal character; ``\s+`` between
+        # words), and the optional '.' adds one: the most over the titles with that first word.
+        self.cls = np.zeros(0x110000, dtype=np.uint8)
+        self.cls[[m.start() for m in re.finditer(r"\s", allchars)]] = 1
+        self.cls[[m.start() for m in re.finditer(r"[A-ZÀ-ÖØ-Þ]", allchars)]] = 2
+        self.cls[ord(".")] = 3
+        budget = {w: 0 for w in words}
+        for t in titles:
+            budget[t.split(" ")[0]] = max(budget[t.split(" ")[0]], len(t) - t.count(" ") + 1)
+        self.budget = np.array([budget[w] for w in words], dtype=np.int64)
+        self.window = 2 * int(self.budget.max()) + 8
 
     def fold(self, cps: np.ndarray) -> str:
-        return self.key[cps].tobytes().decode("utf-32-le")
+        return codecs.utf_32_le_decode(self.key[cps], "strict", True)[0]  # no bytes copy
 
     def starts(self, cps: np.ndarray) -> np.ndarray:
         found = np.fromiter(itertools.chain.from_iterable(self.auto.iter(self.fold(cps))), dtype=np.int64).reshape(-1, 2)
         if not len(found):
             return np.zeros(0, dtype=np.int64)
-        s = np.unique(found[:, 0] + 1 - found[:, 1])
+        after = found[:, 0] + 1
+        s = after - self.wlen[found[:, 1]]
         # A word character right before rules a start out; rarer scripts are kept (superset).
         before = np.minimum(cps[np.maximum(s - 1, 0)], _WORD_TABLE_SIZE)
-        return s[(s == 0) | ~self.isword[before]]
+        # Right after a title's first word comes whitespace (the title's next word, or the
+        # name) or '.' (before the name).
+        nxt = self.cls[cps[np.minimum(after, len(cps) - 1)]]
+        ok = ((s == 0) | ~self.isword[before]) & (after < len(cps)) & ((nxt == 1) | (nxt == 3))
+        s, budget = s[ok], self.budget[found[ok, 1]]
+        if not len(s):
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(s[self.plausible(cps, s, budget)])
+
+    def plausible(self, cps: np.ndarray, s: np.ndarray, budget: np.ndarray) -> np.ndarray:
+        """Starts from which a candidate can match: a match at ``p`` has its name's
+        capital at some ``r > p`` right after whitespace, with at most ``budget``
+        non-whitespace characters in ``[p, r)``. The first such whitespace-then-capital
+        position after ``p`` comes no later, so it must be within budget too. Looked at
+        in a window of characters after each start; when the window runs out with budget
+        left, the start is kept."""
+        w = self.window
+        idx = s[:, None] + np.arange(w)
+        c = self.cls[cps[np.minimum(idx, len(cps) - 1)]]
+        c[idx >= len(cps)] = 0  # past the end: no capital, and the budget runs out
+        ws = c == 1
+        nonws = np.cumsum(~ws, axis=1)  # nonws[:, j]: non-whitespace in window[: j + 1]
+        # r = j (window-relative, j >= 1): ws at j - 1, capital at j; non-ws in [0, j) = nonws[:, j - 1].
+        hit = ws[:, :-1] & (c[:, 1:] == 2) & (nonws[:, :-1] <= budget[:, None])
+        return hit.any(axis=1) | (nonws[:, -1] <= budget)
 
 
 def _candidate_matches(compiled: Compiled, big: str, cps: np.ndarray):
@@ -224,6 +286,8 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     ``article_id``, ``sentence_id``, ``start``, ``end`` for those articles. Returns the
     mentions, sectors, events and dyads tables, plus candidate ``occurrences``."""
     ids = articles["article_id"].to_numpy()
+    # Where table columns take article ids from: the Arrow strings as they are, if so.
+    id_src = articles["article_id"].array if _arrow_str(articles["article_id"]) else ids
     texts = articles["text"].fillna("").astype(str).tolist()
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     doc_start = np.concatenate([[0], np.cumsum(lengths + 1)])[:-1]
@@ -254,14 +318,17 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     keep = longest(es, ee)
     es, ee, et = es[keep], ee[keep], et[keep]
     # One entity matched twice on a span (its name and an alias folding alike): keep one.
-    first = ~pd.DataFrame({"s": es, "e": ee, "r": compiled.ref[et]}).duplicated().to_numpy()
+    first = ~pd.DataFrame({"s": es, "e": ee, "r": compiled.ref_codes()[et]}).duplicated().to_numpy()
     es, ee, et = es[first], ee[first], et[first]
-    kinds = compiled.kind[et].astype(object)
+    kinds = compiled.as_text("kind")[et]
     refs = compiled.ref[et].astype(object)
     cps = codepoints(big)
-    first_upper = np.array([big[i].isupper() for i in es], dtype=bool) if len(es) else np.zeros(0, bool)
+    first_upper = np.array([big[i].isupper() for i in es.tolist()], dtype=bool) if len(es) else np.zeros(0, bool)
     # Everyday words ("turkey") only count when capitalised.
-    cap_only = np.array([folded[a:b] in compiled.capitalised_only for a, b in zip(es, ee)], dtype=bool) if len(es) else np.zeros(0, bool)
+    capitalised_only = compiled.capitalised_only
+    cap_only = np.zeros(len(es), dtype=bool)  # looked up only where it matters: lower-case starts
+    low = np.flatnonzero(~first_upper)
+    cap_only[low] = [folded[a:b] in capitalised_only for a, b in zip(es[low].tolist(), ee[low].tolist())]
     valid = ~(cap_only & ~first_upper) & (kinds != "blocker")
 
     titles_end: dict[int, int] = {}
@@ -273,8 +340,8 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     occurrences: list[tuple] = []
     starts_out = es.copy()
     # Capitals right after a locative word name a place, not a government.
-    for j in np.flatnonzero(valid & (kinds == "capital")):
-        word, _ = _prev_word(folded, es[j])
+    for j in np.flatnonzero(valid & (kinds == "capital")).tolist():
+        word, _ = _prev_word(folded, int(es[j]))
         if word in compiled.locative:
             valid[j] = False
     # Surnames: with a title -> title_surname; after another capitalised name -> not ours.
@@ -293,24 +360,26 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
             d = int(np.searchsorted(doc_start, s, side="right") - 1)
             k = int(np.searchsorted(s_start, s, side="right") - 1)
             occurrences.append((ids[d], int(s_id[k]), int(wstart - doc_start[d]), int(ee[j] - doc_start[d]), big[wstart:ee[j]], "", "capitalised name before a known surname", big[s_start[k]:s_end[k]]))
-    es2, ee2, kinds2, refs2 = starts_out[valid], ee[valid], kinds[valid], refs[valid]
+    es2, ee2, kinds2, refs2, et2 = starts_out[valid], ee[valid], kinds[valid], refs[valid], et[valid]
     edoc = np.searchsorted(doc_start, es2, side="right") - 1
     # Several people can share a surname span: resolve to the one named in full in the
     # article (the latest before, else the first after), else the first in the lexicon.
-    span_key = pd.DataFrame({"s": es2, "e": ee2})
-    dup = span_key.duplicated(keep=False).to_numpy()
     is_surname = np.isin(kinds2, ["surname", "title_surname"])
     full = (kinds2 == "name") | (kinds2 == "alias") | (kinds2 == "acronym")
     drop = np.zeros(len(es2), dtype=bool)
     if is_surname.any():
-        people_full: dict[tuple[int, str], list[int]] = {}
-        for j in np.flatnonzero(full):
-            people_full.setdefault((int(edoc[j]), refs2[j]), []).append(int(es2[j]))
+        edoc_l, es2_l, ee2_l = edoc.tolist(), es2.tolist(), ee2.tolist()
         groups: dict[tuple[int, int], list[int]] = {}
-        for j in np.flatnonzero(is_surname):
-            groups.setdefault((int(ee2[j]), int(edoc[j])), []).append(j)
+        for j in np.flatnonzero(is_surname).tolist():
+            groups.setdefault((ee2_l[j], edoc_l[j]), []).append(j)
+        groups = {k: js for k, js in groups.items() if len(js) > 1}  # the rest: nothing to choose
+        # Full mentions, of the people some shared surname span may be.
+        wanted = {refs2[j] for js in groups.values() for j in js}
+        people_full: dict[tuple[int, str], list[int]] = {}
+        for j in np.flatnonzero(full & pd.Series(refs2, dtype=object).isin(wanted).to_numpy()).tolist():
+            people_full.setdefault((edoc_l[j], refs2[j]), []).append(es2_l[j])
         for (_, d), js in groups.items():
-            s = int(es2[js[0]])
+            s = es2_l[js[0]]
             if kinds2[js[0]] == "title_surname" and len(js) > 1:
                 # "President Kagame": prefer people whose role carries that title.
                 title = fold(big[s : int(ee2[js[0]])]).rsplit(" ", 1)[0].strip()
@@ -330,33 +399,32 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
             for j in js:
                 if j != best:
                     drop[j] = True
-    del dup
     sel = ~drop
-    es2, ee2, kinds2, refs2, edoc = es2[sel], ee2[sel], kinds2[sel], refs2[sel], edoc[sel]
+    es2, ee2, kinds2, refs2, edoc, et2 = es2[sel], ee2[sel], kinds2[sel], refs2[sel], edoc[sel], et2[sel]
     esent = np.searchsorted(s_start, ee2 - 1, side="right") - 1
-    ent_tab = compiled.entities.reindex(refs2)
+    ent_cols = _entity_columns(compiled, et2, ("entity_name", "entity_type", "country"))
     mentions = pd.DataFrame(
         {
-            "article_id": ids[edoc],
+            "article_id": id_src.take(edoc),
             "sentence_id": s_id[esent].astype(np.int32),
             "start": (es2 - doc_start[edoc]).astype(np.int32),
             "end": (ee2 - doc_start[edoc]).astype(np.int32),
             "surface": _slices(big, es2, ee2),
-            "entity_id": refs2.astype(str),
-            "entity_name": ent_tab["entity_name"].to_numpy(),
-            "entity_type": ent_tab["entity_type"].to_numpy(),
-            "country": ent_tab["country"].to_numpy(),
-            "match": kinds2.astype(str),
+            "entity_id": compiled.text_array("ref").take(et2),
+            "entity_name": ent_cols["entity_name"],
+            "entity_type": ent_cols["entity_type"],
+            "country": ent_cols["country"],
+            "match": kinds2,
         },
         columns=MENTION_COLUMNS,
     )
     out["mentions"] = mentions
 
     # ---- sectors --------------------------------------------------------------------------
-    out["sectors"] = _cue_table(m, np.flatnonzero((layer == "sector") & in_sent), compiled, big, doc_start, s_start, s_id, ids, "sector")
+    out["sectors"] = _cue_table(m, np.flatnonzero((layer == "sector") & in_sent), compiled, big, doc_start, s_start, s_id, id_src, "sector")
 
     # ---- events, with the actors of their sentence ------------------------------------------
-    ev = _cue_table(m, np.flatnonzero((layer == "event") & in_sent), compiled, big, doc_start, s_start, s_id, ids, "event_type")
+    ev = _cue_table(m, np.flatnonzero((layer == "event") & in_sent), compiled, big, doc_start, s_start, s_id, id_src, "event_type")
     if len(ev):
         ev["n_cues"] = ev.groupby(["article_id", "sentence_id", "event_type"], sort=False)["start"].transform("size").astype(np.int32)
         ev = ev.drop_duplicates(["article_id", "sentence_id", "event_type"], keep="first").reset_index(drop=True)
@@ -374,14 +442,18 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     out["dyads"] = _dyads(mentions, compiled, n_sent)
 
     # ---- actor candidates not in the lexicon ----------------------------------------------------
-    ent_spans = np.zeros(len(cps) + 1, dtype=np.int32)
-    np.add.at(ent_spans, es2, 1)
-    np.add.at(ent_spans, ee2, -1)
-    covered = np.cumsum(ent_spans)[:-1] > 0
-    for mt in _candidate_matches(compiled, big, cps):
-        a, b = mt.span("name")
-        if covered[a:b].any():
-            continue
+    # A name some entity span overlaps is no candidate: entity spans sorted by start, with
+    # the running maximum of their ends; [a, b) is overlapped iff a span starting before b
+    # ends after a.
+    nonempty = es2 < ee2
+    ent_order = np.argsort(es2[nonempty], kind="stable")
+    ent_s = es2[nonempty][ent_order]
+    ent_reach = np.maximum.accumulate(ee2[nonempty][ent_order]) if len(ent_s) else ent_s
+    found = list(_candidate_matches(compiled, big, cps))
+    spans = np.array([mt.span("name") for mt in found], dtype=np.int64).reshape(-1, 2)
+    n_before = np.searchsorted(ent_s, spans[:, 1], side="left")
+    covered = (n_before > 0) & (ent_reach[np.maximum(n_before - 1, 0)] > spans[:, 0]) if len(ent_s) else np.zeros(len(spans), dtype=bool)
+    for mt, (a, b) in zip(itertools.compress(found, ~covered), spans[~covered].tolist()):
         name = mt.group("name")
         if fold(name.split()[0]) in compiled.generic or fold(name) in compiled.titles_folded:
             continue
@@ -392,6 +464,24 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
         occurrences.append((ids[d], int(s_id[k]), int(a - doc_start[d]), int(b - doc_start[d]), name, re.sub(r"\s+", " ", mt.group("title")), "name after a title", big[s_start[k]:s_end[k]]))
     out["occurrences"] = pd.DataFrame(occurrences, columns=OCCURRENCE_COLUMNS)
     return out
+
+
+def _arrow_str(s: pd.Series) -> bool:
+    return isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow" and s.dtype.na_value is not pd.NA
+
+
+def _entity_columns(compiled: Compiled, terms: np.ndarray, cols: tuple[str, ...]) -> dict:
+    """``entities.reindex(compiled.ref[terms])[c].to_numpy()`` for each column; string
+    columns are taken in Arrow straight from the entity table when every ref is known."""
+    entities = compiled.entities
+    if entities.index.is_unique and all(_arrow_str(entities[c]) for c in cols):
+        if "entity_row" not in compiled.text_cache:
+            compiled.text_cache["entity_row"] = entities.index.get_indexer(compiled.ref)
+        codes = compiled.text_cache["entity_row"][terms]
+        if not len(codes) or codes.min() >= 0:
+            return {c: entities[c].array.take(codes) for c in cols}
+    tab = entities.reindex(compiled.ref[terms])
+    return {c: tab[c].to_numpy() for c in cols}
 
 
 def _slices(big: str, s: np.ndarray, e: np.ndarray) -> np.ndarray:
@@ -406,10 +496,10 @@ def _cue_table(m, idx, compiled, big, doc_start, s_start, s_id, ids, id_col) -> 
     k = np.searchsorted(s_start, s, side="right") - 1
     df = pd.DataFrame(
         {
-            "article_id": ids[d],
+            "article_id": ids.take(d),
             "sentence_id": s_id[k].astype(np.int32),
-            id_col: compiled.ref[t].astype(str),
-            "cue": compiled.matcher.terms["term"].to_numpy()[t].astype(str),
+            id_col: compiled.text_array("ref").take(t),
+            "cue": compiled.text_array("term").take(t),
             "surface": _slices(big, s, e),
             "start": (s - doc_start[d]).astype(np.int32),
             "end": (e - doc_start[d]).astype(np.int32),
@@ -424,10 +514,51 @@ def _joined(keys: pd.DataFrame, values: pd.Series) -> pd.Series:
     """'|'-join values per group of consecutive equal keys, in C (pyarrow list + join)."""
     if keys.empty:
         return pd.Series([], dtype="str")
-    change = np.r_[True, (keys.iloc[1:].to_numpy() != keys.iloc[:-1].to_numpy()).any(axis=1)]
+    codes = [pd.factorize(keys[c])[0] for c in keys.columns]
+    if all(len(k) == 0 or k.min() >= 0 for k in codes):  # no missing keys: equal values, equal codes
+        change = np.ones(len(keys), dtype=bool)
+        change[1:] = np.logical_or.reduce([k[1:] != k[:-1] for k in codes])
+    else:
+        change = np.r_[True, (keys.iloc[1:].to_numpy() != keys.iloc[:-1].to_numpy()).any(axis=1)]
     offsets = np.r_[np.flatnonzero(change), len(keys)].astype(np.int64)
-    arr = pa.LargeListArray.from_arrays(pa.array(offsets), pa.array(values.astype(str).tolist(), pa.large_string()))
-    return pd.Series(pc.binary_join(arr, pa.scalar("|", pa.large_string())).to_pylist(), dtype="str")
+    flat = None
+    if values.dtype.kind in "iu":  # integers: their decimal text, as str() writes it
+        flat = pc.cast(pa.array(values.to_numpy()), pa.large_string())
+    elif values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+        try:
+            flat = pa.array(values.to_numpy(dtype=object) if values.dtype == object else values, pa.large_string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            flat = None
+        if flat is not None and flat.null_count:
+            flat = None
+    if flat is None:
+        flat = pa.array(values.astype(str).tolist(), pa.large_string())
+    arr = pa.LargeListArray.from_arrays(pa.array(offsets), flat)
+    return pd.Series(pd.array(pc.binary_join(arr, pa.scalar("|", pa.large_string())), dtype="str"))
+
+
+def _bearer(mentions: pd.DataFrame, compiled: Compiled) -> pd.Series:
+    """``mentions["entity_id"].map(compiled.bearer_country)``, mapping each distinct id once."""
+    ids = mentions["entity_id"]
+    codes, uniq = pd.factorize(ids)
+    if len(codes) and codes.min() < 0:
+        return ids.map(compiled.bearer_country)
+    mapped = pd.Series(uniq).map(compiled.bearer_country)
+    out = mapped.take(codes)
+    out.index = ids.index
+    out.name = ids.name
+    return out
+
+
+def _isin(s: pd.Series, values) -> np.ndarray:
+    """``s.isin(values)``; in Arrow when both are strings without missing values."""
+    if len(values) == 0:
+        return np.zeros(len(s), dtype=bool)
+    if _arrow_str(s) and not s.hasnans:
+        vals = pd.array(values, dtype="str") if not isinstance(values, pd.api.extensions.ExtensionArray) else values
+        if isinstance(vals.dtype, pd.StringDtype) and not pd.isna(vals).any():
+            return pc.is_in(pa.array(s).cast(pa.large_string()), value_set=pa.array(vals).cast(pa.large_string())).to_numpy(zero_copy_only=False)
+    return s.isin(values).to_numpy()
 
 
 def _sentence_actors(mentions: pd.DataFrame, compiled: Compiled) -> pd.DataFrame:
@@ -437,7 +568,7 @@ def _sentence_actors(mentions: pd.DataFrame, compiled: Compiled) -> pd.DataFrame
     a = mentions[["article_id", "sentence_id", "entity_id", "entity_name"]].drop_duplicates()
     a = a.sort_values(["article_id", "sentence_id", "entity_id"], kind="stable", ignore_index=True)
     keys = a[["article_id", "sentence_id"]].drop_duplicates().reset_index(drop=True)
-    c = mentions.assign(cc=mentions["entity_id"].map(compiled.bearer_country))[["article_id", "sentence_id", "cc"]].dropna().drop_duplicates()
+    c = mentions.assign(cc=_bearer(mentions, compiled))[["article_id", "sentence_id", "cc"]].dropna().drop_duplicates()
     c = c.sort_values(["article_id", "sentence_id", "cc"], kind="stable", ignore_index=True)
     ckeys = c[["article_id", "sentence_id"]].drop_duplicates().reset_index(drop=True)
     res = keys.assign(actor_ids=_joined(a[["article_id", "sentence_id"]], a["entity_id"]), actor_names=_joined(a[["article_id", "sentence_id"]], a["entity_name"]))
@@ -453,7 +584,8 @@ def _dyads(mentions: pd.DataFrame, compiled: Compiled, n_sentences: pd.Series | 
     empty = pd.DataFrame({c: pd.Series([], dtype=np.int64 if c == "evidence" else "str") for c in DYAD_COLUMNS})
     if mentions.empty:
         return empty
-    c = mentions.assign(cc=mentions["entity_id"].map(compiled.bearer_country))[["article_id", "sentence_id", "cc"]].dropna().drop_duplicates()
+    with_cc = mentions.assign(cc=_bearer(mentions, compiled))
+    c = with_cc[["article_id", "sentence_id", "cc"]].dropna().drop_duplicates()
     pairs = c.merge(c, on=["article_id", "sentence_id"], suffixes=("_a", "_b"))
     pairs = pairs[pairs["cc_a"] < pairs["cc_b"]]
     names = compiled.entities["entity_name"]
@@ -462,22 +594,22 @@ def _dyads(mentions: pd.DataFrame, compiled: Compiled, n_sentences: pd.Series | 
         agg = g.groupby(["article_id", "cc_a", "cc_b"], sort=True).agg(evidence=("sentence_id", "size")).reset_index()
         agg["sentence_ids"] = _joined(g[["article_id", "cc_a", "cc_b"]].reset_index(drop=True), g["sentence_id"].reset_index(drop=True)).to_numpy()
         top = agg.groupby("article_id")["evidence"].transform("max")
-        co_mentioned = set(agg["article_id"])
+        co_mentioned = agg["article_id"].unique()
         # Short stories (a brief, a wire flash) state their pair once.
         n_sent = n_sentences.reindex(agg["article_id"].astype(str)).fillna(0).to_numpy() if n_sentences is not None else np.full(len(agg), long_from)
         need = np.where(n_sent >= long_from, min_evidence, 1)
         agg = agg[agg["evidence"].to_numpy() >= np.maximum(need, share * top.to_numpy())]
         agg["basis"] = "sentence"
     else:
-        co_mentioned = set()
+        co_mentioned = []
         agg = pd.DataFrame(columns=["article_id", "cc_a", "cc_b", "evidence", "sentence_ids", "basis"])
     # Stories whose two sides never share a sentence: pair the two most-mentioned countries
     # when they clearly lead: the runner-up is mentioned at least min_evidence times, at
     # least share × the leader's count, and more often than the third country.
-    counts = mentions.assign(cc=mentions["entity_id"].map(compiled.bearer_country)).dropna(subset=["cc"])
+    counts = with_cc.dropna(subset=["cc"])
     counts = counts.groupby(["article_id", "cc"]).size().rename("n").reset_index()
     # (A story whose countries do meet in a sentence, but too seldom, is about no pair.)
-    counts = counts[~counts["article_id"].isin(co_mentioned)]
+    counts = counts[~_isin(counts["article_id"], co_mentioned)]
     counts = counts.sort_values(["article_id", "n", "cc"], ascending=[True, False, True], kind="stable")
     rank = counts.groupby("article_id").cumcount()
     n1 = counts["n"].where(rank == 0).groupby(counts["article_id"]).transform("max")

@@ -163,3 +163,47 @@ def test_body_keys_from_the_loader_match_python():
     arr = pa.array(texts, pa.large_string())
     arrow = np.asarray(pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_lower(arr), r"[\s\pZ]+", " ")).to_numpy(zero_copy_only=False), dtype=object)
     assert list(_body_keys(texts, arrow)) == [" ".join(t.casefold().split()) for t in texts] == list(_body_keys(texts))
+
+
+def test_candidate_prefilter_on_random_text():
+    """The start prefilter (first word followed by whitespace or '.', and a capital after
+    whitespace within the title's budget) never drops a start where ``finditer`` matches."""
+    import random
+
+    compiled = compile_lexicon()
+    titles = sorted(set(compiled.lexicon.titles["title"]))
+    rng = random.Random(7)
+    pieces = ["Kagame", "Jean-Yves", "Le", "Drian", "de", "bin", "said", "the", "a", "x", "Émile", "Øyvind", "ünter", "Zayed", "O'Neil", "talks"]
+    spaces = [" ", "  ", "\n", "\t", "\u00a0", " . ", ".", ". ", ", ", "-", "", "\u3000"]
+    for _ in range(40):
+        parts = []
+        for _ in range(300):
+            r = rng.random()
+            if r < 0.35:
+                t = rng.choice(titles)
+                t = rng.choice([t, t.upper(), t.lower(), t.title()])
+                parts.append(t.replace(" ", rng.choice([" ", "  ", "\n", " \t"])))
+            else:
+                parts.append(rng.choice(pieces))
+            parts.append(rng.choice(spaces))
+        big = "".join(parts)
+        want = [(m.span(), m.group(0)) for m in compiled.candidate_re.finditer(big)]
+        got = [(m.span(), m.group(0)) for m in _candidate_matches(compiled, big, codepoints(big))]
+        assert got == want
+
+
+def test_table_helpers_match_pandas():
+    from diplokit.annotate import _bearer, _isin, _joined
+
+    compiled = compile_lexicon()
+    ids = list(compiled.entities.index[:40]) * 3
+    mentions = pd.DataFrame({"entity_id": pd.Series(ids, dtype="str")}, index=np.arange(len(ids)) * 2)
+    pd.testing.assert_series_equal(_bearer(mentions, compiled), mentions["entity_id"].map(compiled.bearer_country))
+    s = pd.Series(["a", "b", "c", "a", "é"], dtype="str")
+    for values in ([], ["a"], pd.array(["é", "z"], dtype="str"), ["b", None]):
+        assert _isin(s, values).tolist() == s.isin(values).tolist()
+    keys = pd.DataFrame({"k": pd.Series(["x", "x", "y", "y", "x"], dtype="str"), "n": np.array([1, 1, 1, 2, 2], dtype=np.int32)})
+    for values in (pd.Series([3, 1, 2, 5, 4], dtype=np.int32), pd.Series(["p", "q", "r", "s", "t"], dtype="str"), pd.Series(["p", "q", "r", "s", "t"], dtype=object)):
+        got = _joined(keys, values)
+        want = pd.Series(["|".join(map(str, values.iloc[a:b])) for a, b in ((0, 2), (2, 3), (3, 4), (4, 5))], dtype="str")
+        pd.testing.assert_series_equal(got, want)
