@@ -42,6 +42,7 @@ report: $(VENV)/.stamp-lab
 bench: $(VENV)/.stamp-dev
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python scripts/benchmark.py
+	$(BIN)/python scripts/bench_filters.py
 
 clean:
 	rm -rf $(VENV) reports build .pytest_cache
