@@ -44,6 +44,7 @@ class BoilerplateRules:
     spam_min_hits: int
     spam_min_share: float
     spam_glued_len: int
+    place_connectors: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, extra: Iterable[str | Path] = ()) -> "BoilerplateRules":
@@ -52,8 +53,10 @@ class BoilerplateRules:
         rules: list[Rule] = []
         spam: dict = {}
         keywords: list[str] = []
+        connectors: list[str] = []
         for p in paths:
             doc = read_yaml(p) or {}
+            connectors += [str(w) for w in doc.get("dateline_place_connectors", [])]
             for r in doc.get("rules", []):
                 scope = r.get("scope", "line")
                 if scope not in ("line", "tail"):
@@ -74,6 +77,7 @@ class BoilerplateRules:
             spam_min_hits=int(spam.get("min_keyword_hits", 3)),
             spam_min_share=float(spam.get("min_token_share", 0.5)),
             spam_glued_len=int(spam.get("min_glued_token_length", 35)),
+            place_connectors=tuple(dict.fromkeys(w for w in connectors if w.strip())),
         )
 
 
@@ -224,8 +228,11 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
 
     # --- dateline at the start of the first paragraph ----------------------------------
     upper = "A-ZÀ-ÖØ-Þ"
+    # Lower-case words allowed inside a place name ("Dar es Salaam", "Mocímboa da Praia").
+    conn = "|".join(re.escape(w) for w in rules.place_connectors)
+    conn_opt = rf"(?:(?:{conn})\s+)?" if conn else ""
     dateline_re = (
-        rf"^(?P<place>[{upper}][\pL'’.\-]*(?:[ ,]+[{upper}(][\pL'’.\-)]*){{0,4}}"
+        rf"^(?P<place>[{upper}][\pL'’.\-]*(?:[ ,]+{conn_opt}[{upper}(][\pL'’.\-)]*){{0,4}}"
         r"(?:,?\s+(?:le\s+)?\d{1,2}(?:er)?\s+\pL+\.?(?:\s+\d{4})?)?(?:\s*\([^)]{1,40}\))?)"
         r"\s*[—–-]{1,2}\s+(?P<rest>\S.*)$"
     )

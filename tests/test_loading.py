@@ -208,3 +208,16 @@ def test_cleaning_catches_more_scraper_debris_but_not_body_text():
     removed = c.removed.set_index("text")["reason"]
     assert set(debris) <= set(removed.index)
     assert removed["3 Comments"] == removed["Great post!"] == "comment section"
+
+
+def test_datelines_with_lower_case_words_in_the_place_name():
+    import pandas as pd
+
+    texts = [
+        "Dar es Salaam — Tanzania and Uganda signed the pipeline deal on Monday in the port city.",
+        "Mocímboa da Praia — Residents returned to the town after the forces retook it last year.",
+        "Rwanda and Uganda — long at odds — reopened the border on Monday after three years.",
+    ]
+    c = diplokit.load_corpus(pd.DataFrame({"text": texts}))
+    assert c.articles["dateline"].tolist()[:2] == ["Dar es Salaam", "Mocímboa da Praia"]
+    assert pd.isna(c.articles["dateline"].iloc[2]) and c.articles["text"].iloc[2] == texts[2]
