@@ -760,3 +760,16 @@ def select_articles(corpus, ann, filters: Filters | None = None) -> pd.Index:
     """
     index = ArticleIndex.build(corpus, ann)
     return index.ids(index.mask(filters))
+
+
+def cue_rows(corpus, ann, kind: str, value: str, articles=None, by: str = "article", key=None) -> pd.DataFrame:
+    """The rows of ``ann.sectors`` (``kind="sectors"``) or ``ann.events`` (``"events"``)
+    for one sector or event type, within the selected articles and one cell of a ``by``
+    breakdown, with ``article_id`` as str and ``sentence_id`` as int64 (the evidence
+    functions' starting point)."""
+    column = {"sectors": "sector", "events": "event_type"}[kind]
+    if value not in lexicon_ids(ann, kind):
+        raise ValueError(f"unknown {column.replace('_', ' ')} {value!r}")
+    rows = keep_rows(getattr(ann, kind), scope_ids(corpus, ann, articles, by, key))
+    rows = rows[rows[column] == value]
+    return rows.astype({"article_id": "str", "sentence_id": np.int64})

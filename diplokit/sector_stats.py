@@ -8,11 +8,10 @@ its month, source and language). ``value="mentions"`` counts cue matches,
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .evidence import build_evidence, cue_notes, empty_evidence
-from .filters import ArticleIndex, articles_for_key, keep_rows, lexicon_ids, scope_ids
+from .filters import ArticleIndex, articles_for_key, cue_rows
 
 __all__ = ["sector_matrix", "sector_shares", "sector_evidence", "articles_for_key"]
 
@@ -64,14 +63,9 @@ def sector_evidence(
     or ``by="month", key="2024-03"``), matching a cell of :func:`sector_matrix`.
     Columns: the evidence columns plus ``note`` ("cues: ...").
     """
-    if sector not in lexicon_ids(ann, "sectors"):
-        raise ValueError(f"unknown sector {sector!r}")
-    ids = scope_ids(corpus, ann, articles, by, key)
-    s = keep_rows(ann.sectors, ids)
-    s = s[s["sector"] == sector]
+    s = cue_rows(corpus, ann, "sectors", sector, articles, by, key)
     if s.empty:
         return empty_evidence(["note"])
-    units = s[["article_id", "sentence_id"]].astype({"article_id": "str", "sentence_id": np.int64}).drop_duplicates()
-    ev = build_evidence(corpus, units, s, limit=limit)
+    ev = build_evidence(corpus, s[["article_id", "sentence_id"]].drop_duplicates(), s, limit=limit)
     notes = cue_notes(s.merge(ev[["article_id", "sentence_id"]], on=["article_id", "sentence_id"]) if len(ev) else s.iloc[:0], "cues")
     return ev.merge(notes, on=["article_id", "sentence_id"], how="left", sort=False)

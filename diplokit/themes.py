@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .evidence import build_evidence, cue_notes, empty_evidence
-from .filters import ArticleIndex, keep_rows, lexicon_ids, scope_ids, selected_ids
+from .filters import ArticleIndex, cue_rows, keep_rows, selected_ids
 from .resources import lexicon_path
 
 TOKEN_PATTERN = r"(?u)\b(?=\w*[^\W\d_])\w{2,}\b"  # two or more word characters, at least one letter
@@ -56,16 +56,11 @@ def event_evidence(
     """Sentences with ``event_type``, newest first, the cue highlighted; ``note`` names
     the cue(s) and the sentence's actors. ``key``/``by`` narrow to a cell of
     :func:`event_table`."""
-    if event_type not in lexicon_ids(ann, "events"):
-        raise ValueError(f"unknown event type {event_type!r}")
-    ids = scope_ids(corpus, ann, articles, by, key)
-    ev = keep_rows(ann.events, ids)
-    ev = ev[ev["event_type"] == event_type]
+    ev = cue_rows(corpus, ann, "events", event_type, articles, by, key)
     if ev.empty:
         return empty_evidence(["note"])
-    units = ev[["article_id", "sentence_id"]].astype({"article_id": "str", "sentence_id": np.int64}).drop_duplicates()
-    out = build_evidence(corpus, units, ev, limit=limit)
-    shown = ev.astype({"article_id": "str", "sentence_id": np.int64}).merge(out[["article_id", "sentence_id"]], on=["article_id", "sentence_id"])
+    out = build_evidence(corpus, ev[["article_id", "sentence_id"]].drop_duplicates(), ev, limit=limit)
+    shown = ev.merge(out[["article_id", "sentence_id"]], on=["article_id", "sentence_id"])
     notes = cue_notes(shown, "cue")
     actors = shown.drop_duplicates(["article_id", "sentence_id"])[["article_id", "sentence_id", "actor_names"]] if "actor_names" in shown else None
     if actors is not None and len(actors):
