@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from .corpus import Corpus
 from .lexicon import Lexicon, default_lexicon
-from .matching import Matcher, codepoints, fold, longest, word_chars
+from .matching import Matcher, Slicer, codepoints, fold, longest
 
 MENTION_COLUMNS = ["article_id", "sentence_id", "start", "end", "surface", "entity_id", "entity_name", "entity_type", "country", "match"]
 SECTOR_COLUMNS = ["article_id", "sentence_id", "sector", "cue", "surface", "start", "end"]
@@ -323,7 +323,8 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     kinds = compiled.as_text("kind")[et]
     refs = compiled.ref[et].astype(object)
     cps = codepoints(big)
-    first_upper = np.array([big[i].isupper() for i in es.tolist()], dtype=bool) if len(es) else np.zeros(0, bool)
+    slicer = Slicer(big, cps)
+    first_upper = _is_upper(cps[es])
     # Everyday words ("turkey") only count when capitalised.
     capitalised_only = compiled.capitalised_only
     cap_only = np.zeros(len(es), dtype=bool)  # looked up only where it matters: lower-case starts
@@ -409,7 +410,7 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
             "sentence_id": s_id[esent].astype(np.int32),
             "start": (es2 - doc_start[edoc]).astype(np.int32),
             "end": (ee2 - doc_start[edoc]).astype(np.int32),
-            "surface": _slices(big, es2, ee2),
+            "surface": slicer.take(es2, ee2),
             "entity_id": compiled.text_array("ref").take(et2),
             "entity_name": ent_cols["entity_name"],
             "entity_type": ent_cols["entity_type"],
@@ -421,10 +422,10 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     out["mentions"] = mentions
 
     # ---- sectors --------------------------------------------------------------------------
-    out["sectors"] = _cue_table(m, np.flatnonzero((layer == "sector") & in_sent), compiled, big, doc_start, s_start, s_id, id_src, "sector")
+    out["sectors"] = _cue_table(m, np.flatnonzero((layer == "sector") & in_sent), compiled, slicer, doc_start, s_start, s_id, id_src, "sector")
 
     # ---- events, with the actors of their sentence ------------------------------------------
-    ev = _cue_table(m, np.flatnonzero((layer == "event") & in_sent), compiled, big, doc_start, s_start, s_id, id_src, "event_type")
+    ev = _cue_table(m, np.flatnonzero((layer == "event") & in_sent), compiled, slicer, doc_start, s_start, s_id, id_src, "event_type")
     if len(ev):
         ev["n_cues"] = ev.groupby(["article_id", "sentence_id", "event_type"], sort=False)["start"].transform("size").astype(np.int32)
         ev = ev.drop_duplicates(["article_id", "sentence_id", "event_type"], keep="first").reset_index(drop=True)
@@ -484,11 +485,22 @@ def _entity_columns(compiled: Compiled, terms: np.ndarray, cols: tuple[str, ...]
     return {c: tab[c].to_numpy() for c in cols}
 
 
-def _slices(big: str, s: np.ndarray, e: np.ndarray) -> np.ndarray:
-    return np.array([big[a:b] for a, b in zip(s.tolist(), e.tolist())], dtype=object)
+@lru_cache(maxsize=1)
+def _upper_table() -> np.ndarray:
+    return np.array([chr(c).isupper() for c in range(_WORD_TABLE_SIZE)], dtype=bool)
 
 
-def _cue_table(m, idx, compiled, big, doc_start, s_start, s_id, ids, id_col) -> pd.DataFrame:
+def _is_upper(cps: np.ndarray) -> np.ndarray:
+    """``chr(c).isupper()`` for each code point: a table below U+3000, Python above."""
+    small = cps < _WORD_TABLE_SIZE
+    out = np.zeros(len(cps), dtype=bool)
+    out[small] = _upper_table()[cps[small]]
+    for i in np.flatnonzero(~small).tolist():
+        out[i] = chr(cps[i]).isupper()
+    return out
+
+
+def _cue_table(m, idx, compiled, slicer, doc_start, s_start, s_id, ids, id_col) -> pd.DataFrame:
     s, e, t = m.start[idx], m.end[idx], m.term[idx]
     keep = longest(s, e)
     s, e, t = s[keep], e[keep], t[keep]
@@ -500,7 +512,7 @@ def _cue_table(m, idx, compiled, big, doc_start, s_start, s_id, ids, id_col) -> 
             "sentence_id": s_id[k].astype(np.int32),
             id_col: compiled.text_array("ref").take(t),
             "cue": compiled.text_array("term").take(t),
-            "surface": _slices(big, s, e),
+            "surface": slicer.take(s, e),
             "start": (s - doc_start[d]).astype(np.int32),
             "end": (e - doc_start[d]).astype(np.int32),
         }

@@ -12,11 +12,9 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
-import re
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -83,12 +81,16 @@ def _process(task: tuple) -> dict[str, pd.DataFrame]:
         items = payload
     for it in items:
         (records if isinstance(it, rd.Record) else problems).append(it)
-    norms: dict = {}
-    corpus = build_corpus(records, problems, _STATE["rules"], sentence_norms=norms)
+    fps: dict = {}
+    corpus = build_corpus(records, problems, _STATE["rules"], fingerprints_out=fps)
     res = annotate_batch(corpus.articles[["article_id", "text"]], corpus.sentences, _STATE["compiled"])
     out = {t: getattr(corpus, t) for t in CORPUS_TABLES}
     out.update(res)
-    out["_dedup_keys"] = _dedup_keys(corpus.articles, corpus.sentences, norms.get("sentences"), norms.get("bodies"))  # hashed here, in parallel
+    out["_dedup_keys"] = _dedup_keys(corpus, fps)
+    out["_text_chars"] = corpus.articles["text"].str.len().to_numpy(dtype=np.int64)
+    # Arrow tables travel back to the parent as buffers and are written as they are.
+    for name in ("articles", "sentences", "removed", "mentions", "sectors", "events", "dyads"):
+        out[name] = _to_arrow(out[name])
     return out
 
 
@@ -152,6 +154,15 @@ _TEXT_COLUMNS = {
 }
 
 
+def _to_arrow(df: pd.DataFrame) -> pa.Table:
+    # A chunk where a text column is all missing (no duplicates yet) would otherwise
+    # fix that column's type as double for the whole file.
+    text_cols = [c for c in df.columns if df[c].dtype == object or (df[c].isna().all() and df[c].dtype == float and c in _TEXT_COLUMNS)]
+    if text_cols:
+        df = df.astype({c: "str" for c in text_cols})
+    return pa.Table.from_pandas(df, preserve_index=False)
+
+
 class _Writers:
     """Appends each table's chunks to one Parquet file, with a schema fixed by the first."""
 
@@ -159,13 +170,8 @@ class _Writers:
         self.out = out
         self.writers: dict[str, pq.ParquetWriter] = {}
 
-    def write(self, name: str, df: pd.DataFrame) -> None:
-        # A chunk where a text column is all missing (no duplicates yet) would otherwise
-        # fix that column's type as double for the whole file.
-        text_cols = [c for c in df.columns if df[c].dtype == object or (df[c].isna().all() and df[c].dtype == float and c in _TEXT_COLUMNS)]
-        if text_cols:
-            df = df.astype({c: "str" for c in text_cols})
-        table = pa.Table.from_pandas(df, preserve_index=False)
+    def write(self, name: str, df: pd.DataFrame | pa.Table) -> None:
+        table = df if isinstance(df, pa.Table) else _to_arrow(df)
         w = self.writers.get(name)
         if w is None:
             w = self.writers[name] = pq.ParquetWriter(self.out / f"{name}.parquet", table.schema)
@@ -208,10 +214,7 @@ def build(
     init = (tuple(map(str, boilerplate)), tuple(map(str, lexicon_dirs)), max_bytes)
 
     writers = _Writers(out)
-    seen_ids: set[str] = set()
-    seen_body: dict[int, str] = {}
-    seen_sent: dict[int, str] = {}
-    sent_counts: dict[str, int] = {}
+    seen = _SeenStories()
     occurrences: list[pd.DataFrame] = []
     n_articles = n_dup = n_skip = 0
     mb = 0.0
@@ -227,25 +230,25 @@ def build(
     def consume(res: dict[str, pd.DataFrame], n_inputs: int) -> None:
         nonlocal n_articles, n_dup, n_skip, mb
         arts, sents, report = res["articles"], res["sentences"], res["report"]
-        drop, reasons = _cross_chunk_duplicates(arts, sents, seen_ids, seen_body, seen_sent, sent_counts, near_duplicate_threshold, res.get("_dedup_keys"))
+        drop, reasons = seen.duplicates(res["_dedup_keys"], near_duplicate_threshold)
         if drop:
             mask = report["article_id"].isin(drop.keys()) & report["status"].eq("loaded")
             report.loc[mask, "status"] = "duplicate"
             report.loc[mask, "duplicate_of"] = report.loc[mask, "article_id"].map(lambda a: drop[a])
             report.loc[mask, "reason"] = report.loc[mask, "article_id"].map(reasons)
         keep_ids = _kept(arts, drop)
-        arts = arts[keep_ids]
-        n_articles += len(arts)
+        arts = arts.filter(keep_ids)
+        n_articles += arts.num_rows
         n_dup += int(report["status"].eq("duplicate").sum())
         n_skip += int(report["status"].eq("skipped").sum())
-        mb += float(arts["text"].str.len().sum()) / 1e6
+        mb += float(res["_text_chars"][keep_ids].sum()) / 1e6
         writers.write("articles", arts)
         writers.write("report", report)
-        writers.write("sentences", sents[_kept(sents, drop)])
+        writers.write("sentences", sents.filter(_kept(sents, drop)))
         writers.write("removed", res["removed"])
         for name in ("mentions", "sectors", "events", "dyads"):
-            df = res[name]
-            writers.write(name, df[_kept(df, drop)])
+            t = res[name]
+            writers.write(name, t.filter(_kept(t, drop)))
         res.pop("_dedup_keys", None)
         occ = res["occurrences"]
         occurrences.append(occ[_kept(occ, drop)])
@@ -288,11 +291,14 @@ def build(
     return BuildSummary(out, len(jobs) + len(problems), n_articles, n_skip, n_dup, time.perf_counter() - t0, mb)
 
 
-def _kept(df: pd.DataFrame, drop: dict[str, str]) -> np.ndarray:
+def _kept(df: pd.DataFrame | pa.Table, drop: dict[str, str]) -> np.ndarray:
     """Rows whose article is not dropped (an Arrow set lookup, not a Python one per row)."""
-    if not drop or df.empty:
+    if not drop or len(df) == 0:
         return np.ones(len(df), dtype=bool)
-    ids = pa.array(df["article_id"].to_numpy(dtype=object), pa.large_string())
+    if isinstance(df, pa.Table):
+        ids = df.column("article_id").combine_chunks().cast(pa.large_string())
+    else:
+        ids = pa.array(df["article_id"].to_numpy(dtype=object), pa.large_string())
     return ~np.asarray(pc.is_in(ids, value_set=pa.array(list(drop), pa.large_string())).to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -307,118 +313,99 @@ def _report_frame(problems: list[rd.Problem]) -> pd.DataFrame:
     return _typed(pd.DataFrame(rows, columns=REPORT_COLUMNS).astype(object))
 
 
-_NON_WORD = re.compile(r"[\W_]+")
+def _dedup_keys(corpus, fps: dict) -> "_ChunkKeys":
+    """What cross-chunk deduplication compares, from the fingerprints the loader computed."""
+    long_ = fps["sentence_lengths"] >= MIN_SENTENCE_CHARS
+    return _ChunkKeys(corpus.articles["article_id"].to_numpy(dtype=object), fps["bodies"], corpus.sentences["article_id"].to_numpy(dtype=object)[long_], fps["sentences"][long_])
 
 
-@lru_cache(maxsize=1)
-def _arrow_safe_pattern() -> str:
-    """RE2 class of the characters for which Arrow's lower case + ``[^\\pL\\pN]`` gives
-    exactly Python's ``casefold()`` + ``[\\W_]`` (checked here, character by character)."""
-    chars = [chr(c) for c in range(0x250)]
-    low = pc.utf8_lower(pa.array(chars)).to_pylist()
-    keep = np.asarray(pc.match_substring_regex(pa.array(low), r"^[\pL\pN]$").to_numpy(zero_copy_only=False), dtype=bool)
-    ok = [c for c, lo, k in zip(chars, low, keep) if c.casefold() == lo and (not _NON_WORD.fullmatch(lo)) == bool(k)]
-    return _class_pattern(ok)
+@dataclass
+class _ChunkKeys:
+    ids: np.ndarray  # article ids, in table order
+    bodies: np.ndarray  # body fingerprint of each article (0: no words)
+    sent_article: np.ndarray  # article id of each long-enough sentence
+    sentences: np.ndarray  # its fingerprint
 
 
-@lru_cache(maxsize=1)
-def _arrow_body_safe_pattern() -> str:
-    """RE2 class of the characters for which Arrow's lower case + ``[\\s\\pZ]`` runs to one
-    space + trim gives exactly Python's ``" ".join(casefold().split())`` (checked here)."""
-    chars = [chr(c) for c in range(0x250)]
-    low = pc.utf8_lower(pa.array(chars)).to_pylist()
-    space = np.asarray(pc.match_substring_regex(pa.array(chars), r"^[\s\pZ]$").to_numpy(zero_copy_only=False), dtype=bool)
-    trims = np.asarray(pc.equal(pc.utf8_trim_whitespace(pa.array(chars)), "").to_numpy(zero_copy_only=False), dtype=bool)
-    ok = [c for c, lo, s, t in zip(chars, low, space, trims) if c.casefold() == lo and c.isspace() == bool(s) == bool(t)]
-    return _class_pattern(ok)
+class _SeenStories:
+    """What earlier chunks kept, for deduplication across chunks: ids, body fingerprints,
+    and sentence fingerprints with the first article that had each. Kept as one sorted
+    array per chunk (searched with numpy), so a chunk costs a few binary searches however
+    many came before."""
 
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
+        self.owner_names: list[str] = []  # article id of each owner index
+        self.sent_counts: list[int] = []  # distinct long sentences of each owner
+        self.bodies: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted fingerprints, owner)
+        self.sents: list[tuple[np.ndarray, np.ndarray]] = []
 
-def _class_pattern(ok: list[str]) -> str:
-    """``^[...]*$`` over the given characters, as compact RE2 ranges."""
-    ranges, start = [], None
-    cps = sorted(map(ord, ok))
-    for i, cp in enumerate(cps):  # compact ranges: [a-z...]
-        if start is None:
-            start = cp
-        if i + 1 == len(cps) or cps[i + 1] != cp + 1:
-            ranges.append(f"\\x{{{start:x}}}-\\x{{{cp:x}}}" if cp > start else f"\\x{{{cp:x}}}")
-            start = None
-    return "^[" + "".join(ranges) + "]*$"
+    @staticmethod
+    def _lookup(runs: list[tuple[np.ndarray, np.ndarray]], keys: np.ndarray) -> np.ndarray:
+        """Owner of each key in the earliest run that has it, else -1."""
+        out = np.full(len(keys), -1, dtype=np.int64)
+        for sk, owner in runs:
+            if not len(sk):
+                continue
+            i = np.minimum(np.searchsorted(sk, keys), len(sk) - 1)
+            hit = (sk[i] == keys) & (out < 0)
+            out[hit] = owner[i[hit]]
+        return out
 
+    def duplicates(self, keys: _ChunkKeys, threshold: float) -> tuple[dict[str, str], dict[str, str]]:
+        """Articles of this chunk that duplicate an earlier chunk's; then remembers the rest."""
+        drop: dict[str, str] = {}
+        reasons: dict[str, str] = {}
+        ids = keys.ids
+        n = len(ids)
+        same_id = np.fromiter((a in self.ids for a in ids.tolist()), dtype=bool, count=n)
+        body_owner = self._lookup(self.bodies, keys.bodies)
+        body_owner[keys.bodies == 0] = -1
+        # Near duplicates: distinct long sentences per article, looked up among earlier ones.
+        pos = pd.Index(ids).get_indexer(keys.sent_article)
+        pairs = pd.DataFrame({"a": pos, "h": keys.sentences}).drop_duplicates()
+        n_sent = np.bincount(pairs["a"].to_numpy(), minlength=n)
+        pairs["k"] = self._lookup(self.sents, pairs["h"].to_numpy(dtype=np.uint64))
+        hits = pairs[pairs["k"] >= 0].groupby(["a", "k"]).size().rename("n").reset_index()
+        near_owner = np.full(n, -1, dtype=np.int64)
+        near_share = np.zeros(n)
+        if len(hits):
+            names = np.asarray(self.owner_names, dtype=object)
+            hits["name"] = names[hits["k"].to_numpy()]
+            best = hits.sort_values(["a", "n", "name"], ascending=[True, False, True], kind="stable").drop_duplicates("a")
+            a_, k_ = best["a"].to_numpy(), best["k"].to_numpy()
+            share = best["n"].to_numpy() / np.minimum(n_sent[a_], np.asarray(self.sent_counts, dtype=np.int64)[k_])
+            ok = share >= threshold
+            near_owner[a_[ok]], near_share[a_[ok]] = k_[ok], share[ok]
+        for i in np.flatnonzero(same_id | (body_owner >= 0) | (near_owner >= 0)).tolist():
+            a = ids[i]
+            if same_id[i] or body_owner[i] >= 0:
+                kept = a if same_id[i] else self.owner_names[body_owner[i]]
+                drop[a], reasons[a] = kept, f"exact duplicate of {kept} (earlier chunk)"
+            else:
+                kept = self.owner_names[near_owner[i]]
+                drop[a], reasons[a] = kept, f"near-duplicate of {kept} (earlier chunk): {near_share[i]:.0%} of its sentences shared"
+        # Remember the kept articles: the first owner of a fingerprint stays its owner.
+        kept_mask = np.ones(n, dtype=bool)
+        if drop:
+            kept_mask[[i for i, a in enumerate(ids.tolist()) if a in drop]] = False
+        first = len(self.owner_names)
+        owner_of = np.full(n, -1, dtype=np.int64)
+        owner_of[kept_mask] = first + np.arange(int(kept_mask.sum()))
+        kept_ids = ids[kept_mask].tolist()
+        self.ids.update(kept_ids)
+        self.owner_names += kept_ids
+        self.sent_counts += n_sent[kept_mask].tolist()
+        self.bodies.append(self._run(keys.bodies[kept_mask & (keys.bodies != 0)], owner_of[kept_mask & (keys.bodies != 0)]))
+        # (sentences earlier chunks already hold keep their owner: only new ones are added)
+        p = pairs[kept_mask[pairs["a"].to_numpy()] & (pairs["k"].to_numpy() < 0)]
+        self.sents.append(self._run(p["h"].to_numpy(dtype=np.uint64), owner_of[p["a"].to_numpy()]))
+        return drop, reasons
 
-def _sentence_keys(texts: list[str], arrow_norm: np.ndarray | None = None) -> np.ndarray:
-    """``casefold()``, runs of non-word characters to one space, ``strip()``: Arrow does
-    the rows made only of characters where it provably agrees with Python, Python the rest.
-    ``arrow_norm``: the Arrow part already computed (lower case, runs of ``[^\\pL\\pN]`` to
-    one space, trimmed), as near-duplicate detection does."""
-    if not texts:
-        return np.zeros(0, dtype=object)
-    arr = pa.array(texts, pa.large_string())
-    safe = np.asarray(pc.match_substring_regex(arr, _arrow_safe_pattern()).to_numpy(zero_copy_only=False), dtype=bool)
-    if arrow_norm is not None and len(arrow_norm) == len(texts):
-        out = arrow_norm.copy()
-    else:
-        norm = pc.utf8_trim(pc.replace_substring_regex(pc.utf8_lower(arr), r"[^\pL\pN]+", " "), " ")
-        out = np.asarray(norm.to_numpy(zero_copy_only=False), dtype=object)
-    for i in np.flatnonzero(~safe):
-        out[i] = _NON_WORD.sub(" ", texts[i].casefold()).strip()
-    return out
-
-
-def _body_keys(texts: list[str], arrow_keys: np.ndarray | None = None) -> np.ndarray:
-    """``" ".join(t.casefold().split())`` per text. ``arrow_keys``: Arrow's lower case with
-    runs of ``[\\s\\pZ]`` to one space, trimmed (the loader's exact-duplicate key), taken
-    for the rows made only of characters where it provably agrees with Python."""
-    if arrow_keys is None or len(arrow_keys) != len(texts) or not texts:
-        return np.array([" ".join(t.casefold().split()) for t in texts], dtype=object)
-    safe = np.asarray(pc.match_substring_regex(pa.array(texts, pa.large_string()), _arrow_body_safe_pattern()).to_numpy(zero_copy_only=False), dtype=bool)
-    out = arrow_keys.copy()
-    for i in np.flatnonzero(~safe):
-        out[i] = " ".join(texts[i].casefold().split())
-    return out
-
-
-def _dedup_keys(arts: pd.DataFrame, sents: pd.DataFrame, sentence_norms: np.ndarray | None = None, body_keys: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """What cross-chunk deduplication compares: a hash of each article's case-folded words,
-    and of each sentence's normalised text with whether it is long enough to count."""
-    bodies = pd.util.hash_array(_body_keys(arts["text"].tolist(), body_keys))
-    norm = _sentence_keys(sents["text"].tolist(), sentence_norms)
-    long_ = np.fromiter((len(t) for t in norm), dtype=np.int64, count=len(norm)) >= MIN_SENTENCE_CHARS
-    sh = pd.util.hash_array(norm) if len(norm) else np.zeros(0, dtype=np.uint64)
-    return bodies, sh, long_
-
-
-def _cross_chunk_duplicates(arts, sents, seen_ids, seen_body, seen_sent, sent_counts, threshold, keys=None) -> tuple[dict[str, str], dict[str, str]]:
-    """Duplicates of articles kept in earlier chunks (within a chunk, build_corpus did it)."""
-    drop: dict[str, str] = {}
-    reasons: dict[str, str] = {}
-    ids = arts["article_id"].tolist()
-    bodies, sh, long_ = keys if keys is not None else _dedup_keys(arts, sents)
-    by_article: dict[str, list[int]] = {}
-    sent_art = sents["article_id"].to_numpy(dtype=object)[long_]
-    for a, h in zip(sent_art.tolist(), sh[long_].tolist()):
-        by_article.setdefault(a, []).append(h)
-    for a, b in zip(ids, bodies.tolist()):
-        if a in seen_ids or b in seen_body:
-            kept = a if a in seen_ids else seen_body[b]
-            drop[a], reasons[a] = kept, f"exact duplicate of {kept} (earlier chunk)"
-            continue
-        hs = set(by_article.get(a, []))
-        if hs:
-            hits: dict[str, int] = {}
-            for h in hs:
-                k = seen_sent.get(h)
-                if k is not None:
-                    hits[k] = hits.get(k, 0) + 1
-            if hits:
-                k, n = min(hits.items(), key=lambda kv: (-kv[1], kv[0]))
-                share = n / min(len(hs), sent_counts.get(k, len(hs)))
-                if share >= threshold:
-                    drop[a], reasons[a] = k, f"near-duplicate of {k} (earlier chunk): {share:.0%} of its sentences shared"
-                    continue
-        seen_ids.add(a)
-        seen_body[b] = a
-        sent_counts[a] = len(hs)
-        for h in hs:
-            seen_sent.setdefault(h, a)
-    return drop, reasons
+    @staticmethod
+    def _run(keys: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted keys, each with its first owner."""
+        order = np.lexsort((owner, keys))
+        keys, owner = keys[order], owner[order]
+        first = np.r_[True, keys[1:] != keys[:-1]] if len(keys) else np.zeros(0, dtype=bool)
+        return keys[first], owner[first]

@@ -1,36 +1,122 @@
-"""Near-duplicate stories: the same body syndicated under other headers and footers."""
+"""Exact and near-duplicate stories: the same body syndicated under other headers and footers.
+
+Stories and sentences are compared by *fingerprints* of their words: letters and digits
+folded to lower case without accents, every run of other characters (spaces,
+punctuation) one separator, nothing before the first word or after the last ("Talks, in
+KIGALI." and "talks in Kigali" are one fingerprint). The normalised words of all spans
+of a batch are laid out once as one numpy array of code points (no normalised string is
+built per span) and each span's slice of it is hashed with BLAKE2b: the same fingerprint
+comes out whether a story is loaded alone, in a batch, or in a chunk of a streaming build,
+on any machine.
+"""
 from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
+
+from .matching import _fold_lut, fold_table, word_chars
 
 MIN_SENTENCE_CHARS = 30
 MAX_DOCS_PER_SENTENCE = 50  # a sentence shared that widely is boilerplate, not a story
+_SEP = 0x20  # the separator between words
 
 
-def find_near_duplicates(sentences: pd.DataFrame, threshold: float = 0.8, norms: list | None = None) -> list[tuple[int, int, float]]:
+@lru_cache(maxsize=1)
+def _word_fold() -> np.ndarray:
+    """Folded code point of every character (lower case, no accents), as matching folds."""
+    lut = _fold_lut()
+    if lut is None:  # not one-to-one: take the first character of each translation
+        lut = np.arange(0x110000, dtype=np.uint32)
+        for cp, out in fold_table().items():
+            lut[cp] = ord(out[0])
+    return lut.astype(np.uint32)
+
+
+def fingerprints(cps: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fingerprint of the words of each span ``[start, end)`` of the code points ``cps``.
+
+    Returns ``(fingerprint, length)``: a 64-bit hash of the span's normalised text (see
+    the module docstring) and that text's length in characters (0, with fingerprint 0,
+    for a span without words).
+    """
+    start = np.asarray(start, dtype=np.int64)
+    end = np.asarray(end, dtype=np.int64)
+    out = np.zeros(len(start), dtype=np.uint64)
+    if len(cps) == 0 or len(start) == 0:
+        return out, np.zeros(len(start), dtype=np.int64)
+    pos = np.flatnonzero(word_chars(cps))  # only word characters are kept
+    if len(pos) == 0:
+        return out, np.zeros(len(start), dtype=np.int64)
+    ws = np.ones(len(pos), dtype=np.int64)  # a word start is preceded by a separator
+    ws[1:] = pos[1:] != pos[:-1] + 1
+    emitted = 1 + ws
+    rank = np.cumsum(emitted) - emitted  # where each kept character's symbols begin
+    norm = np.full(int(rank[-1] + emitted[-1]), _SEP, dtype=np.uint32)
+    norm[rank + ws] = _word_fold()[cps[pos]]
+    a = np.searchsorted(pos, start, side="left")  # the span's word characters: pos[a:b]
+    b = np.searchsorted(pos, end, side="left")
+    has = b > a
+    af = np.minimum(a, len(pos) - 1)
+    bl = np.maximum(b - 1, 0)
+    lo = rank[af] + ws[af]  # the span's first word: without the separator before it
+    hi = rank[bl] + emitted[bl]
+    length = np.where(has, hi - lo, 0)
+    idx = np.flatnonzero(has)
+    out[idx] = _digests(norm, lo[idx], hi[idx])
+    return out, length
+
+
+def _digests(symbols: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """BLAKE2b (64-bit) of the bytes of each slice ``symbols[lo:hi]`` (little-endian,
+    whatever the machine), as an array of uint64."""
+    width = symbols.dtype.itemsize
+    mv = memoryview(symbols.astype(symbols.dtype.newbyteorder("<"), copy=False).tobytes())
+    blake = hashlib.blake2b
+    joined = b"".join([blake(mv[x:y], digest_size=8).digest() for x, y in zip((lo * width).tolist(), (hi * width).tolist())])
+    return np.frombuffer(joined, dtype="<u8").copy()
+
+
+def group_fingerprints(group: np.ndarray, fingerprint: np.ndarray, n_groups: int) -> np.ndarray:
+    """One fingerprint per group (e.g. per document, over its sentences' fingerprints in
+    order, sentences without words left out; ``group`` must be sorted): equal exactly when
+    the groups' normalised texts are equal. Groups without words get 0."""
+    group = np.asarray(group, dtype=np.int64)
+    keep = np.asarray(fingerprint) != 0
+    g, f = group[keep], np.asarray(fingerprint, dtype=np.uint64)[keep]
+    out = np.zeros(n_groups, dtype=np.uint64)
+    if not len(g):
+        return out
+    bounds = np.searchsorted(g, np.arange(n_groups + 1), side="left")
+    has = bounds[1:] > bounds[:-1]
+    # The digests of one group are contiguous 64-bit words: hash those as symbols.
+    out[has] = _digests(f, bounds[:-1][has], bounds[1:][has])
+    return out
+
+
+def text_fingerprints(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``fingerprints`` of whole texts (each text one span)."""
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    start = np.concatenate([[0], np.cumsum(lengths + 1)])[:-1]
+    cps = np.frombuffer("\n".join(texts).encode("utf-32-le"), dtype="<u4")
+    return fingerprints(cps, start, start + lengths)
+
+
+def find_near_duplicates(doc: np.ndarray, fingerprint: np.ndarray, length: np.ndarray, threshold: float = 0.8) -> list[tuple[int, int, float]]:
     """Find documents whose sentences are mostly found in an earlier document.
 
-    ``sentences`` has ``doc`` and ``text`` columns. Sentences are normalised (case,
-    punctuation, spacing) and hashed as one column; documents sharing hashes are counted
-    with a self-join. Returns ``(doc, kept_doc, share)`` for each duplicate, where
-    ``share`` is the fraction of the duplicate's sentences found in ``kept_doc``; the kept
-    document is always the earlier one. If ``norms`` is a list, the normalised sentence
-    texts (an object array, one per row) are appended to it for reuse.
+    One row per sentence: ``doc`` (document position), its ``fingerprint`` and normalised
+    ``length``; sentences shorter than ``MIN_SENTENCE_CHARS`` do not count. Documents
+    sharing fingerprints are counted with a self-join. Returns ``(doc, kept_doc, share)``
+    for each duplicate, where ``share`` is the fraction of the duplicate's sentences found
+    in ``kept_doc``; the kept document is always the earlier one.
     """
-    if sentences.empty:
+    ok = np.asarray(length) >= MIN_SENTENCE_CHARS
+    if not ok.any():
         return []
-    # One pass over the whole column in Arrow: lower case, every run of non-letters and
-    # non-digits to one space.
-    arr = pa.array(sentences["text"].astype(str).tolist(), pa.large_string())
-    norm = pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_lower(arr), r"[^\pL\pN]+", " "))
-    ok = np.asarray(pc.utf8_length(norm).to_numpy(zero_copy_only=False)) >= MIN_SENTENCE_CHARS
-    norm = np.asarray(norm.to_numpy(zero_copy_only=False), dtype=object)
-    if norms is not None:
-        norms.append(norm)
-    t = pd.DataFrame({"doc": sentences["doc"].to_numpy()[ok], "h": pd.util.hash_array(norm[ok])})
+    t = pd.DataFrame({"doc": np.asarray(doc)[ok], "h": np.asarray(fingerprint)[ok]})
     t = t.drop_duplicates()
     sizes = t.groupby("doc").size()
     spread = t.groupby("h")["doc"].transform("size")

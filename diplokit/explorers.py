@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import html
 import time
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np

@@ -9,17 +9,15 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from . import readers as rd
 from .cleaning import BoilerplateRules, clean_texts
 from .corpus import Corpus, is_saved_corpus
 from .dates import parse_dates
-from .dedup import find_near_duplicates
+from .dedup import find_near_duplicates, fingerprints, group_fingerprints
 from .language import detect_language
 from .resources import CORPUS_DIR
-from .sentences import split_sentences
+from .sentences import split_with_codepoints
 
 Source = str | Path | pd.DataFrame | Sequence[str | Path] | None
 
@@ -177,13 +175,13 @@ def build_corpus(
     *,
     strict: bool = False,
     near_duplicate_threshold: float = 0.8,
-    sentence_norms: dict | None = None,
+    fingerprints_out: dict | None = None,
 ) -> Corpus:
     """Clean, split, deduplicate and tabulate records already read from the inputs.
 
-    If ``sentence_norms`` is a dict, its ``"sentences"`` entry is set to the normalised
-    text of each row of the sentences table (as near-duplicate detection computed it), and
-    ``"bodies"`` to the exact-duplicate key of each row of the articles table."""
+    If ``fingerprints_out`` is a dict, it receives the word fingerprints (``dedup.py``)
+    that deduplication computed: ``"bodies"`` for each row of the articles table,
+    ``"sentences"`` and ``"sentence_lengths"`` for each row of the sentences table."""
     if strict:
         bad = [p for p in problems if p.status == "skipped"]
         if bad:
@@ -229,25 +227,30 @@ def build_corpus(
     if strict and empty.any():
         raise LoadError(f"{arts['origin'][empty].iloc[0]}: {reason[empty][0]}")
 
-    # Exact duplicates: the same raw text, or the same body under another header/footer.
+    # Sentences of every non-empty text, and fingerprints of their words (dedup.py).
+    nonempty = np.flatnonzero(~empty)
+    sents, cps, doc_start = split_with_codepoints(arts["text"].to_numpy()[nonempty].tolist())
+    sdoc = sents["doc"].to_numpy()
+    s_fp, s_len = fingerprints(cps, doc_start[sdoc] + sents["start"].to_numpy(), doc_start[sdoc] + sents["end"].to_numpy())
+    body_fp = np.zeros(len(arts), dtype=np.uint64)
+    body_fp[nonempty] = group_fingerprints(sdoc, s_fp, len(nonempty))
+    sents["doc"] = nonempty[sdoc]
+
+    # Exact duplicates: the same raw text, or the same words under another header/footer.
     first_by_id: dict[str, int] = {}
-    first_by_body: dict[str, int] = {}
-    body_arr = pa.array(arts["text"].fillna("").astype(str).tolist(), pa.large_string())
-    body_keys = np.asarray(pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_lower(body_arr), r"[\s\pZ]+", " ")).to_numpy(zero_copy_only=False), dtype=object)
+    first_by_body: dict[int, int] = {}
     origins = arts["origin"].to_numpy(dtype=object)
-    for i in np.flatnonzero(~empty):
+    body_list = body_fp.tolist()
+    for i in nonempty.tolist():
         k = first_by_id.setdefault(ids[i], i)
-        if k == i:
-            k = first_by_body.setdefault(body_keys[i], i)
+        if k == i and body_list[i]:  # (a text without words has no body fingerprint)
+            k = first_by_body.setdefault(body_list[i], i)
         if k != i:
             status[i], dup_of[i] = "duplicate", ids[k]
             reason[i] = f"exact duplicate of {ids[k]} ({origins[k]})"
 
-    alive = np.flatnonzero(status == "loaded")
-    sents = split_sentences(arts["text"].to_numpy()[alive].tolist())
-    sents["doc"] = alive[sents["doc"].to_numpy()]
-    norms: list = []
-    for i, k, share in find_near_duplicates(sents, near_duplicate_threshold, norms):
+    alive_rows = status[sents["doc"].to_numpy()] == "loaded"
+    for i, k, share in find_near_duplicates(sents["doc"].to_numpy()[alive_rows], s_fp[alive_rows], s_len[alive_rows], near_duplicate_threshold):
         status[i], dup_of[i] = "duplicate", ids[k]
         reason[i] = f"near-duplicate of {ids[k]} ({origins[k]}): {share:.0%} of its sentences shared"
 
@@ -265,8 +268,8 @@ def build_corpus(
         )
 
     keep = np.flatnonzero(loaded)
-    if sentence_norms is not None:
-        sentence_norms["bodies"] = body_keys[keep]
+    if fingerprints_out is not None:
+        fingerprints_out["bodies"] = body_fp[keep]
     articles = arts.iloc[keep].reset_index(drop=True)
     articles["date"] = parse_dates(articles.pop("date_raw"))
     missing_lang = articles["lang"].isna().to_numpy()
@@ -275,8 +278,9 @@ def build_corpus(
     articles["lang"] = articles["lang"].astype(str).str.lower().str[:2].where(articles["lang"] != "und", "und")
     kept_rows = loaded[sents["doc"].to_numpy()]
     sents = sents[kept_rows]  # rows of kept articles
-    if sentence_norms is not None and norms:
-        sentence_norms["sentences"] = norms[0][kept_rows]
+    if fingerprints_out is not None:
+        fingerprints_out["sentences"] = s_fp[kept_rows]
+        fingerprints_out["sentence_lengths"] = s_len[kept_rows]
     sentences = pd.DataFrame(
         {
             "article_id": np.asarray(ids, dtype=object)[sents["doc"].to_numpy()],

@@ -17,6 +17,7 @@ from functools import lru_cache
 import ahocorasick
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 _TABLE_SIZE = 0x3000
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
@@ -70,20 +71,52 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _word_table() -> np.ndarray:
-    return np.array([chr(c).isalnum() or chr(c) == "_" for c in range(_TABLE_SIZE)], dtype=bool)
+    """Over all code points: rare scripts (from 0x3000) count as word characters."""
+    table = np.ones(0x110000, dtype=bool)
+    table[:_TABLE_SIZE] = [chr(c).isalnum() or chr(c) == "_" for c in range(_TABLE_SIZE)]
+    return table
 
 
 def word_chars(codepoints: np.ndarray) -> np.ndarray:
     """Boolean array: is each code point part of a word (letters, digits, underscore)."""
-    table = _word_table()
-    out = np.ones(len(codepoints), dtype=bool)  # rare scripts count as word characters
-    small = codepoints < _TABLE_SIZE
-    out[small] = table[codepoints[small]]
-    return out
+    return _word_table()[codepoints]
 
 
 def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+
+
+class Slicer:
+    """Substrings of one big text by character offsets, taken in Arrow from its UTF-8 bytes
+    (no Python string per slice): ``Slicer(big, cps).take(start, end)`` equals
+    ``[big[s:e] for s, e in zip(start, end)]`` as a pandas "str" array."""
+
+    def __init__(self, text: str, cps: np.ndarray | None = None):
+        cps = codepoints(text) if cps is None else cps
+        self.text = text
+        self.data = pa.py_buffer(text.encode("utf-8", "surrogatepass"))
+        wide = np.flatnonzero(cps >= 0x80)
+        wcp = cps[wide]
+        self.wide = wide
+        # Extra UTF-8 bytes of the non-ASCII characters before each wide one.
+        self.extra = np.r_[0, np.cumsum(1 + (wcp >= 0x800).astype(np.int64) + (wcp >= 0x10000))]
+
+    def byte_offsets(self, chars: np.ndarray) -> np.ndarray:
+        chars = np.asarray(chars, dtype=np.int64)
+        return chars + self.extra[np.searchsorted(self.wide, chars, side="left")]
+
+    def take(self, start: np.ndarray, end: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        n = len(start)
+        bounds = np.empty(2 * n + 1, dtype=np.int64)
+        bounds[0:-1:2] = self.byte_offsets(start)
+        bounds[1::2] = self.byte_offsets(end)
+        bounds[-1] = bounds[-2] if n else 0
+        if n and not np.all(bounds[1:] >= bounds[:-1]):  # overlapping or unsorted: rare
+            return pd.array([self.text[a:b] for a, b in zip(np.asarray(start).tolist(), np.asarray(end).tolist())], dtype="str")
+        # One string per boundary gap; every second one is a wanted slice.
+        pieces = pa.LargeStringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds.tobytes()), self.data)
+        arr = pieces.take(pa.array(np.arange(0, 2 * n, 2)))
+        return pd.array(arr, dtype="str")
 
 
 @dataclass

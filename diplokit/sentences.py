@@ -58,6 +58,12 @@ def split_sentences(texts: Sequence[str]) -> pd.DataFrame:
     (0-based within the doc), ``start``/``end`` (character offsets into that text, so
     ``texts[doc][start:end] == text``) and ``text``.
     """
+    return split_with_codepoints(texts)[0]
+
+
+def split_with_codepoints(texts: Sequence[str]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """``split_sentences``, plus the code points of the texts laid end to end (one "\n"
+    between texts) and where each text starts in them, for later stages to reuse."""
     starts_tab, letters_tab, abbrevs = _tables()
     texts = ["" if t is None else str(t) for t in texts]
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
@@ -66,7 +72,7 @@ def split_sentences(texts: Sequence[str]) -> pd.DataFrame:
     arr = _codepoints(big)
     n = len(arr)
     if n == 0:
-        return _empty()
+        return _empty(), arr, doc_start
     space_lut, term_lut, closer_lut, opener_lut = _class_luts()
     # Only the space mask is computed over every character; everything else is looked
     # up at the few candidate positions, through the runs of spaces.
@@ -157,7 +163,7 @@ def split_sentences(texts: Sequence[str]) -> pd.DataFrame:
     pieces = pa.LargeStringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds.tobytes()), pa.py_buffer(data))
     sent_text = pc.take(pieces, pa.array(np.arange(1, len(bounds) - 1, 2)))
 
-    return pd.DataFrame(
+    df = pd.DataFrame(
         {
             "doc": doc.astype(np.int64),
             "sentence_id": sentence_id.astype(np.int32),
@@ -166,6 +172,7 @@ def split_sentences(texts: Sequence[str]) -> pd.DataFrame:
             "text": pd.Series(sent_text.to_pandas(), dtype="str"),
         }
     )
+    return df, arr, doc_start
 
 
 def _empty() -> pd.DataFrame:

@@ -1,6 +1,7 @@
 """The vectorised fast paths give exactly what the plain per-row code they replace gives."""
 from __future__ import annotations
 
+import hashlib
 import re
 
 import numpy as np
@@ -10,7 +11,7 @@ import pyarrow.compute as pc
 
 from diplokit import readers as rd
 from diplokit.annotate import _candidate_matches, compile_lexicon
-from diplokit.build import _NON_WORD, _sentence_keys
+from diplokit.dedup import fingerprints, group_fingerprints, text_fingerprints
 from diplokit.cleaning import _count_words
 from diplokit.matching import codepoints, fold, fold_table
 
@@ -41,12 +42,52 @@ def test_word_count_matches_re2():
         assert _count_words(arr).tolist() == np.asarray(pc.count_substring_regex(arr, r"\S+")).tolist()
 
 
-def test_sentence_keys_match_python():
-    texts = [
-        "The U.S. and the E.U. — agreed.", "Straße ß İstanbul ſ x_y  a—b", "ÀÉÎ õ ñ ǅ Ǆ ǆ", "日本語 テスト", "\x1c a \x85 b",
-        "a-b\\c]d^e", "", "  __  ", "Ünïcödé ΣΊΣΥΦΟΣ σς",
-    ]
-    assert list(_sentence_keys(texts)) == [_NON_WORD.sub(" ", t.casefold()).strip() for t in texts]
+def _reference_fingerprint(text: str) -> tuple[int, int]:
+    """The normalised words, built the plain way, and their BLAKE2b as fingerprints() defines it."""
+    # Word characters: letters, digits and "_" below U+3000; every rarer script counts as word.
+    folded = "".join(c if (c.isalnum() or c == "_" or ord(c) >= 0x3000) else " " for c in fold(text))
+    norm = " ".join(w for w in folded.split(" ") if w)
+    if not norm:
+        return 0, 0
+    return int.from_bytes(hashlib.blake2b(norm.encode("utf-32-le"), digest_size=8).digest(), "little"), len(norm)
+
+
+FINGERPRINT_TEXTS = [
+    "The U.S. and the E.U. — agreed.", "Straße ß İstanbul ſ x_y  a—b", "ÀÉÎ õ ñ ǅ Ǆ ǆ", "日本語 テスト", "\x1c a \x85 b",
+    "a-b\\c]d^e", "", "  __  ", "Ünïcödé ΣΊΣΥΦΟΣ σς", "«Talks», in KIGALI.", "talks in kigali", "𝄞 music 𝄞", "...", TRICKY,
+]
+
+
+def test_fingerprints_match_the_plain_definition():
+    got_fp, got_len = text_fingerprints(FINGERPRINT_TEXTS)
+    want = [_reference_fingerprint(t) for t in FINGERPRINT_TEXTS]
+    assert [(int(f), int(n)) for f, n in zip(got_fp, got_len)] == want
+    # Case, accents, punctuation and spacing do not count; words and their order do.
+    assert got_fp[9] == got_fp[10] != 0
+    assert text_fingerprints(["Kigali talks"])[0][0] != text_fingerprints(["talks Kigali"])[0][0]
+
+
+def test_fingerprints_of_spans_do_not_depend_on_the_batch():
+    rng = np.random.default_rng(3)
+    big = "\n".join(FINGERPRINT_TEXTS * 3)
+    cps = codepoints(big)
+    start = rng.integers(0, len(big), 300)
+    end = np.minimum(start + rng.integers(0, 80, 300), len(big))
+    fp, n = fingerprints(cps, start, end)
+    for s, e, f, k in zip(start.tolist(), end.tolist(), fp.tolist(), n.tolist()):
+        ref_f, ref_n = _reference_fingerprint(big[s:e])
+        assert (f, k) == (ref_f, ref_n), (s, e, big[s:e])
+
+
+def test_group_fingerprints_equal_iff_words_equal():
+    texts = ["One story. Two sentences here!", "one   story two,\nsentences HERE", "One story. Two sentences", "", "..."]
+    fp, n = text_fingerprints(texts)
+    # Per "sentence" (here one per text) grouped as documents 0,0 / 1 / 2 / 3.
+    g = group_fingerprints(np.array([0, 0, 1, 2, 3]), fp, 4)
+    g_single = group_fingerprints(np.arange(5), fp, 5)
+    assert g_single[0] == g_single[1] != g_single[2]
+    assert g[3] == 0 and g_single[3] == 0 and g_single[4] == 0  # no words, no fingerprint
+    assert len({int(x) for x in g[:3]}) == 3
 
 
 def test_table_records_match_row_records():
@@ -144,25 +185,6 @@ def test_sentence_split_edge_cases():
         "Élysée dit é. Ça va 𝄞 oui.",
         "Fin",
     ]
-
-
-def test_shared_sentence_norms_give_the_same_keys():
-    from diplokit.dedup import find_near_duplicates
-
-    texts = [TRICKY, "Straße ß İstanbul — ǅ ſ long enough to count here", "plain text sentence, long enough to count", "x" * 40]
-    sents = pd.DataFrame({"doc": range(len(texts)), "text": pd.Series(texts, dtype="str")})
-    norms: list = []
-    find_near_duplicates(sents, 0.8, norms)
-    assert list(_sentence_keys(texts, norms[0])) == list(_sentence_keys(texts))
-
-
-def test_body_keys_from_the_loader_match_python():
-    from diplokit.build import _body_keys
-
-    texts = [TRICKY, "A  b\tc\n\nd\u00a0e\u2003f", "x\x0by \x1cz\x85w", "Straße µ ſ İ", "", "  lead and trail  "]
-    arr = pa.array(texts, pa.large_string())
-    arrow = np.asarray(pc.utf8_trim_whitespace(pc.replace_substring_regex(pc.utf8_lower(arr), r"[\s\pZ]+", " ")).to_numpy(zero_copy_only=False), dtype=object)
-    assert list(_body_keys(texts, arrow)) == [" ".join(t.casefold().split()) for t in texts] == list(_body_keys(texts))
 
 
 def test_candidate_prefilter_on_random_text():
