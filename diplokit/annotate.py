@@ -574,18 +574,53 @@ def _isin(s: pd.Series, values) -> np.ndarray:
 
 
 def _sentence_actors(mentions: pd.DataFrame, compiled: Compiled) -> pd.DataFrame:
+    """Per sentence with mentions: its distinct entities (ids and names, by id) and the
+    countries they bear (sorted), each '|'-joined. Grouped on integer codes."""
     cols = ["article_id", "sentence_id", "actor_ids", "actor_names", "countries"]
     if mentions.empty:
         return pd.DataFrame({c: pd.Series([], dtype="str" if c != "sentence_id" else np.int32) for c in cols})
-    a = mentions[["article_id", "sentence_id", "entity_id", "entity_name"]].drop_duplicates()
-    a = a.sort_values(["article_id", "sentence_id", "entity_id"], kind="stable", ignore_index=True)
-    keys = a[["article_id", "sentence_id"]].drop_duplicates().reset_index(drop=True)
-    c = mentions.assign(cc=_bearer(mentions, compiled))[["article_id", "sentence_id", "cc"]].dropna().drop_duplicates()
-    c = c.sort_values(["article_id", "sentence_id", "cc"], kind="stable", ignore_index=True)
-    ckeys = c[["article_id", "sentence_id"]].drop_duplicates().reset_index(drop=True)
-    res = keys.assign(actor_ids=_joined(a[["article_id", "sentence_id"]], a["entity_id"]), actor_names=_joined(a[["article_id", "sentence_id"]], a["entity_name"]))
-    cres = ckeys.assign(countries=_joined(c[["article_id", "sentence_id"]], c["cc"]))
-    return res.merge(cres, on=["article_id", "sentence_id"], how="left")[cols]
+    art, art_uniq = pd.factorize(mentions["article_id"])
+    sid = mentions["sentence_id"].to_numpy().astype(np.int64)
+    width = int(sid.max()) + 1
+    key = art.astype(np.int64) * width + sid  # one code per sentence
+    ent, ent_uniq = pd.factorize(mentions["entity_id"], sort=True)  # codes in id order
+    first = np.empty(len(ent_uniq), dtype=np.int64)
+    first[ent[::-1]] = np.arange(len(ent) - 1, -1, -1)  # a row of each entity (its name is the same in all)
+    names = mentions["entity_name"].to_numpy(dtype=object)[first]
+
+    def distinct(keys: np.ndarray, codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct (sentence, code) pairs, sorted by sentence then code."""
+        pair = np.unique(keys * max(n, 1) + codes)
+        return pair // max(n, 1), pair % max(n, 1)
+
+    k_a, e_a = distinct(key, ent.astype(np.int64), len(ent_uniq))
+    bearer = _bearer(mentions, compiled)
+    has = bearer.notna().to_numpy()
+    cc, cc_uniq = pd.factorize(bearer[has], sort=True)
+    k_c, c_c = distinct(key[has], cc.astype(np.int64), len(cc_uniq))
+    starts_a = np.flatnonzero(np.r_[True, k_a[1:] != k_a[:-1]])
+    keys = k_a[starts_a]
+    out = pd.DataFrame(
+        {
+            "article_id": pd.array(np.asarray(art_uniq, dtype=object)[keys // width], dtype="str"),
+            "sentence_id": (keys % width).astype(mentions["sentence_id"].dtype),
+            "actor_ids": _join_runs(starts_a, len(k_a), pa.array(np.asarray(ent_uniq, dtype=object)[e_a], pa.large_string())),
+            "actor_names": _join_runs(starts_a, len(k_a), pa.array(names[e_a], pa.large_string())),
+        }
+    )
+    countries = np.full(len(keys), None, dtype=object)
+    if len(k_c):
+        starts_c = np.flatnonzero(np.r_[True, k_c[1:] != k_c[:-1]])
+        joined = _join_runs(starts_c, len(k_c), pa.array(np.asarray(cc_uniq, dtype=object)[c_c], pa.large_string()))
+        countries[np.searchsorted(keys, k_c[starts_c])] = joined.to_numpy(dtype=object)
+    out["countries"] = pd.array(countries, dtype="str")
+    return out[cols]
+
+
+def _join_runs(starts: np.ndarray, n: int, values: pa.Array) -> pd.api.extensions.ExtensionArray:
+    """'|'-join ``values`` over the runs that begin at ``starts`` (and end at ``n``)."""
+    arr = pa.LargeListArray.from_arrays(pa.array(np.r_[starts, n].astype(np.int64)), values)
+    return pd.array(pc.binary_join(arr, pa.scalar("|", pa.large_string())), dtype="str")
 
 
 def _dyads(mentions: pd.DataFrame, compiled: Compiled, n_sentences: pd.Series | None = None) -> pd.DataFrame:
