@@ -84,6 +84,7 @@ class Compiled:
     roles: dict[str, str]  # person id -> folded role, for title matching
     cameo: dict[str, str]
     candidate_re: re.Pattern
+    company_gap: tuple[re.Pattern, re.Pattern]  # after a demonym, after a country's name
     candidate_starts: "_TitleStarts | None" = None
     text_cache: dict = field(default_factory=dict, repr=False)
 
@@ -123,11 +124,18 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
     ents = lex.entities().set_index("entity_id")
     settings = lex.settings or {}
     bearing = set(settings.get("country_bearing_org_types", []))
+    not_bearing_people = _people_in_non_bearing_roles(lex, matcher, ents, settings)
     bearer: dict[str, str] = {}
     for eid, r in ents.iterrows():
-        if r["country"] and (r["entity_type"] in ("country", "person") or r["detail"] in bearing):
+        if r["country"] and (r["entity_type"] == "country" or (r["entity_type"] == "person" and eid not in not_bearing_people) or r["detail"] in bearing):
             bearer[eid] = r["country"]
     loc = settings.get("capital_locative_words", {})
+    nouns = [str(w) for ws in (settings.get("company_nouns") or {}).values() for w in ws]
+    noun_alt = "|".join(re.escape(w) for w in sorted(set(nouns), key=len, reverse=True)) or "(?!)"
+    # The text between a demonym (or "Country's") and a company's name when the demonym
+    # only gives the company's nationality: nothing, or lower-case words ending in a noun.
+    gap_words = rf"(?:(?:[a-zà-öø-ÿ][\w'’\-]*\s+){{0,3}}(?:{noun_alt})\s+)?"
+    company_gap = (re.compile(rf"\s+{gap_words}"), re.compile(rf"['’]s\s+{gap_words}"))
     titles = sorted({t for t in lex.titles["title"]}, key=len, reverse=True)
     title_alt = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in titles)
     name_tok = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*[\w]"
@@ -153,11 +161,34 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         roles={pid: fold(f"{r} {rf}") for pid, r, rf in zip(lex.people["id"], lex.people["role"], lex.people["role_fr"])},
         cameo=dict(zip(lex.events["id"], lex.events.get("cameo_root", pd.Series(dtype=str)).astype(str))) if len(lex.events) else {},
         candidate_re=candidate_re,
+        company_gap=company_gap,
         candidate_starts=_TitleStarts(titles) if titles and all(t.split(" ")[0] for t in titles) else None,
     )
     _CACHE.clear()  # one lexicon at a time is the common case; keep memory flat
     _CACHE[key] = compiled
     return compiled
+
+
+def _people_in_non_bearing_roles(lex: Lexicon, matcher: Matcher, ents: pd.DataFrame, settings: dict) -> set[str]:
+    """People whose ``role`` names an organisation of a type listed in
+    ``person_role_org_types_not_bearing`` ("Chief Executive Officer of BioNTech", "Military
+    commander of the M23"): they speak for that organisation, not for their country. The
+    organisation is found by the annotator's own matcher (longest match) in the role."""
+    types = {str(t) for t in settings.get("person_role_org_types_not_bearing", [])}
+    people = lex.people[lex.people["country"].fillna("").astype(str) != ""]
+    if not types or people.empty:
+        return set()
+    roles = people["role"].fillna("").astype(str).tolist()
+    m = matcher.find("\n".join(roles))
+    sel = matcher.terms["layer"].to_numpy()[m.term] == "entity"
+    s, e, t = m.start[sel], m.end[sel], m.term[sel]
+    keep = longest(s, e)
+    s, t = s[keep], t[keep]
+    org_type = ents.loc[ents["entity_type"] == "organization", "detail"]
+    hit = pd.Series(matcher.terms["ref"].to_numpy()[t]).map(org_type).isin(types).to_numpy()
+    role_start = np.cumsum([0] + [len(r) + 1 for r in roles])[:-1]
+    row = np.searchsorted(role_start, s[hit], side="right") - 1
+    return set(people["id"].to_numpy()[row].tolist())
 
 
 _WORD_TABLE_SIZE = 0x3000
@@ -432,7 +463,13 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     else:
         ev["n_cues"] = pd.Series([], dtype=np.int32)
     ev["cameo_root"] = ev["event_type"].map(compiled.cameo).astype("str") if len(ev) else pd.Series([], dtype="str")
-    actors = _sentence_actors(mentions, compiled)
+    # The country each mention speaks for in events and dyads: its bearer, except a
+    # demonym that only gives a company's nationality.
+    cc = _bearer(mentions, compiled)
+    nationality = _company_nationality(big, es2, ee2, esent, mentions, cc, compiled)
+    if nationality.any():
+        cc = cc.mask(nationality)
+    actors = _sentence_actors(mentions, compiled, cc)
     ev = ev.merge(actors, on=["article_id", "sentence_id"], how="left")
     for c in ("actor_ids", "actor_names", "countries"):
         ev[c] = ev[c].fillna("") if len(ev) else pd.Series([], dtype="str")
@@ -440,7 +477,7 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
 
     # ---- dyads ------------------------------------------------------------------------------
     n_sent = pd.Series(np.bincount(sdoc, minlength=len(ids)), index=pd.Index(ids).astype(str))
-    out["dyads"] = _dyads(mentions, compiled, n_sent)
+    out["dyads"] = _dyads(mentions, compiled, n_sent, cc)
 
     # ---- actor candidates not in the lexicon ----------------------------------------------------
     # A name some entity span overlaps is no candidate: entity spans sorted by start, with
@@ -562,6 +599,39 @@ def _bearer(mentions: pd.DataFrame, compiled: Compiled) -> pd.Series:
     return out
 
 
+def _company_nationality(big: str, start: np.ndarray, end: np.ndarray, sent: np.ndarray, mentions: pd.DataFrame, cc: pd.Series, compiled: Compiled) -> np.ndarray:
+    """Mask of the mentions that only give a company's nationality: a demonym ("the German
+    biotechnology company BioNTech", "le groupe portugais Mota-Engil") or a country's name
+    before "'s" ("Germany's BioNTech"), when the next mention of the sentence is an
+    organisation of that country that does not bear it (``cc``, the bearer country of each
+    mention, is missing) and the text between them fits ``compiled.company_gap`` (see
+    ``company_nouns`` in annotation.yaml). ``start``, ``end`` are the mentions' offsets in
+    ``big`` and ``sent`` their sentence, numbered uniquely in the batch."""
+    n = len(start)
+    out = np.zeros(n, dtype=bool)
+    if n < 2:
+        return out
+    order = np.argsort(start, kind="stable")
+    nxt = np.full(n, -1, dtype=np.int64)
+    nxt[order[:-1]] = order[1:]
+    etype = mentions["entity_type"].to_numpy(dtype=object)
+    match = mentions["match"].to_numpy(dtype=object)
+    demonym = match == "demonym"
+    j = np.flatnonzero((etype == "country") & (demonym | (match == "name") | (match == "alias")) & (nxt >= 0))
+    if not len(j):
+        return out
+    k = nxt[j]
+    ok = (sent[k] == sent[j]) & (etype[k] == "organization") & cc.isna().to_numpy()[k] \
+        & (mentions["country"].to_numpy(dtype=object)[k] == mentions["entity_id"].to_numpy(dtype=object)[j])
+    j, k = j[ok], k[ok]
+    if not len(j):
+        return out
+    after_demonym, after_name = compiled.company_gap
+    fits = [bool((after_demonym if d else after_name).fullmatch(big[a:b])) for d, a, b in zip(demonym[j].tolist(), end[j].tolist(), start[k].tolist())]
+    out[j[np.array(fits, dtype=bool)]] = True
+    return out
+
+
 def _isin(s: pd.Series, values) -> np.ndarray:
     """``s.isin(values)``; in Arrow when both are strings without missing values."""
     if len(values) == 0:
@@ -573,9 +643,10 @@ def _isin(s: pd.Series, values) -> np.ndarray:
     return s.isin(values).to_numpy()
 
 
-def _sentence_actors(mentions: pd.DataFrame, compiled: Compiled) -> pd.DataFrame:
+def _sentence_actors(mentions: pd.DataFrame, compiled: Compiled, cc: pd.Series | None = None) -> pd.DataFrame:
     """Per sentence with mentions: its distinct entities (ids and names, by id) and the
-    countries they bear (sorted), each '|'-joined. Grouped on integer codes."""
+    countries they speak for (``cc``, default their bearer country; sorted), each
+    '|'-joined. Grouped on integer codes."""
     cols = ["article_id", "sentence_id", "actor_ids", "actor_names", "countries"]
     if mentions.empty:
         return pd.DataFrame({c: pd.Series([], dtype="str" if c != "sentence_id" else np.int32) for c in cols})
@@ -594,7 +665,7 @@ def _sentence_actors(mentions: pd.DataFrame, compiled: Compiled) -> pd.DataFrame
         return pair // max(n, 1), pair % max(n, 1)
 
     k_a, e_a = distinct(key, ent.astype(np.int64), len(ent_uniq))
-    bearer = _bearer(mentions, compiled)
+    bearer = _bearer(mentions, compiled) if cc is None else cc
     has = bearer.notna().to_numpy()
     cc, cc_uniq = pd.factorize(bearer[has], sort=True)
     k_c, c_c = distinct(key[has], cc.astype(np.int64), len(cc_uniq))
@@ -623,15 +694,18 @@ def _join_runs(starts: np.ndarray, n: int, values: pa.Array) -> pd.api.extension
     return pd.array(pc.binary_join(arr, pa.scalar("|", pa.large_string())), dtype="str")
 
 
-def _dyads(mentions: pd.DataFrame, compiled: Compiled, n_sentences: pd.Series | None = None) -> pd.DataFrame:
+def _dyads(mentions: pd.DataFrame, compiled: Compiled, n_sentences: pd.Series | None = None, cc: pd.Series | None = None) -> pd.DataFrame:
+    """Country pairs of each story (see annotation.yaml). ``cc``: the country each
+    mention speaks for (default: its bearer country)."""
     settings = compiled.lexicon.settings or {}
     share = float(settings.get("dyad_min_share_of_top", 0.5))
     min_evidence = int(settings.get("dyad_min_evidence", 1))
     long_from = int(settings.get("dyad_min_evidence_from_sentences", 0))
+    max_tied = settings.get("dyad_max_countries_tied_at_top")
     empty = pd.DataFrame({c: pd.Series([], dtype=np.int64 if c == "evidence" else "str") for c in DYAD_COLUMNS})
     if mentions.empty:
         return empty
-    with_cc = mentions.assign(cc=_bearer(mentions, compiled))
+    with_cc = mentions.assign(cc=_bearer(mentions, compiled) if cc is None else cc)
     c = with_cc[["article_id", "sentence_id", "cc"]].dropna().drop_duplicates()
     pairs = c.merge(c, on=["article_id", "sentence_id"], suffixes=("_a", "_b"))
     pairs = pairs[pairs["cc_a"] < pairs["cc_b"]]
@@ -646,6 +720,12 @@ def _dyads(mentions: pd.DataFrame, compiled: Compiled, n_sentences: pd.Series | 
         n_sent = n_sentences.reindex(agg["article_id"].astype(str)).fillna(0).to_numpy() if n_sentences is not None else np.full(len(agg), long_from)
         need = np.where(n_sent >= long_from, min_evidence, 1)
         agg = agg[agg["evidence"].to_numpy() >= np.maximum(need, share * top.to_numpy())]
+        if max_tied is not None and len(agg):
+            # No pair leads when the pairs tied at the top span too many countries.
+            at_top = agg[agg["evidence"] == agg.groupby("article_id")["evidence"].transform("max")]
+            sides = pd.concat([at_top[["article_id", "cc_a"]].set_axis(["article_id", "cc"], axis=1), at_top[["article_id", "cc_b"]].set_axis(["article_id", "cc"], axis=1)])
+            n_tied = sides.drop_duplicates().groupby("article_id").size()
+            agg = agg[~_isin(agg["article_id"], n_tied.index[n_tied > int(max_tied)])]
         agg["basis"] = "sentence"
     else:
         co_mentioned = []

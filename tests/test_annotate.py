@@ -194,3 +194,81 @@ def test_rule_settings_are_part_of_the_fingerprint():
     other = replace(lex, settings={**lex.settings, "dyad_min_evidence": 3})
     assert other.fingerprint() != lex.fingerprint()
     assert replace(lex, settings=dict(lex.settings)).fingerprint() == lex.fingerprint()
+
+
+def dyads_of(*texts: str, lexicon: Lexicon | None = None) -> list[set[tuple[str, str]]]:
+    """The country pairs of each story, in order."""
+    corpus, a = ann_of(*texts, lexicon=lexicon)
+    pairs = a.dyads.groupby("article_id").apply(lambda d: set(zip(d["country_a"], d["country_b"])))
+    return [pairs.get(i, set()) for i in corpus.articles["article_id"]]
+
+
+def test_state_companies_bear_their_country_private_ones_do_not():
+    state, private = dyads_of(
+        "Uganda Airlines agreed with Ghana to fly three times a week to a new airport.",
+        "Volkswagen agreed with Ghana to assemble cars at a new plant.",
+    )
+    assert state == {("GHA", "UGA")}
+    assert private == set()
+    ents = default_lexicon().entities().set_index("entity_id")
+    assert ents.loc["uganda_airlines", "detail"] == "state_company" and ents.loc["volkswagen", "detail"] == "company"
+    # The rule is the setting: without state_company in it, the airline is just a firm.
+    lex = default_lexicon()
+    types = [t for t in lex.settings["country_bearing_org_types"] if t != "state_company"]
+    from dataclasses import replace
+
+    (plain,) = dyads_of("Uganda Airlines agreed with Ghana to fly three times a week to a new airport.",
+                        lexicon=replace(lex, settings={**lex.settings, "country_bearing_org_types": types}))
+    assert plain == set()
+
+
+def test_people_in_company_or_armed_group_roles_do_not_bear_their_country():
+    text = "Jane Wanjiru met President Paul Kagame to talk about a copper mine."
+    lex = default_lexicon().add_organization("Zorblax Mining", type="company", country="KEN")
+    ceo = lex.add_person("Jane Wanjiru", country="KEN", role="Chief Executive Officer of Zorblax Mining")
+    minister = lex.add_person("Jane Wanjiru", country="KEN", role="Minister of Mining of Kenya")
+    assert dyads_of(text, lexicon=ceo) == [set()]
+    assert dyads_of(text, lexicon=minister) == [{("KEN", "RWA")}]
+    # The head of a state company speaks for the state, as the company does.
+    state = default_lexicon().add_organization("Zorblax Mining", type="state_company", country="KEN") \
+        .add_person("Jane Wanjiru", country="KEN", role="Chief Executive Officer of Zorblax Mining")
+    assert dyads_of(text, lexicon=state) == [{("KEN", "RWA")}]
+    # The same for a rebel commander: the M23 does not speak for the DRC.
+    _, a = ann_of("Sultani Makenga said Rwandan officials had been told of the ceasefire.")
+    assert "sultani_makenga" in set(a.mentions["entity_id"]) and a.dyads.empty
+    _, a = ann_of("Jane Wanjiru and Rwanda signed a memorandum of understanding on mining.", lexicon=ceo)
+    assert set(a.events["countries"]) == {"RWA"}
+
+
+def test_a_demonym_giving_a_company_nationality_does_not_bear_the_country():
+    stories = [
+        "The German carmaker Volkswagen opened an assembly plant with the government of Ghana.",
+        "Le groupe allemand Volkswagen a ouvert une usine d'assemblage avec le gouvernement du Ghana.",
+        "Germany's Volkswagen opened an assembly plant with the government of Ghana.",
+        "German officials praised Volkswagen for its new plant in Ghana.",  # the state speaks
+        "German and Ghanaian ministers opened an assembly plant.",
+    ]
+    got = dyads_of(*stories)
+    assert got[:3] == [set(), set(), set()]
+    assert got[3] == got[4] == {("DEU", "GHA")}
+    # The demonym is still a mention of Germany.
+    _, a = ann_of(stories[0])
+    assert ("German", "DEU", "demonym") in set(zip(a.mentions["surface"], a.mentions["entity_id"], a.mentions["match"]))
+
+
+def test_no_pair_leads_when_the_top_is_shared_by_four_countries():
+    four = ("Leaders of Kenya, Uganda, Tanzania and Burundi met for a summit on the railway. "
+            "Kenya, Uganda, Tanzania and Burundi agreed to share the costs of the line.")
+    three = ("Egypt, Ethiopia and Sudan resumed talks on the dam. "
+             "Egypt, Ethiopia and Sudan agreed to meet again next month.")
+    lead = ("Kenya and Uganda signed a railway deal. Kenya and Uganda will share its costs. "
+            "Tanzania and Burundi sent observers to the ceremony.")
+    got = dyads_of(four, three, lead)
+    assert got[0] == set()
+    assert got[1] == {("EGY", "ETH"), ("EGY", "SDN"), ("ETH", "SDN")}
+    assert ("KEN", "UGA") in got[2]
+    from dataclasses import replace
+
+    lex = default_lexicon()
+    (loose,) = dyads_of(four, lexicon=replace(lex, settings={**lex.settings, "dyad_max_countries_tied_at_top": None}))
+    assert len(loose) == 6

@@ -178,12 +178,14 @@ def test_real_annotations_of_the_tiny_corpus_can_be_evaluated(tiny):
 # The bundled corpus against data/gold/articles.csv
 # ------------------------------------------------------------------------------------------
 # The targets are actors F1 >= 0.95, sectors F1 >= 0.85 and dyads right in >= 90 %
-# of stories. On the bundled gold the dyad rules reach 36/42 = 0.857: the six misses are
-# multilateral stories the labels give no pair (CHOGM, the Sahel alliance, the
-# Russia–Africa summit), a company standing for its state (Qatar Airways, BioNTech) and
-# one story whose main pair is named together only once. That floor is asserted here so it
-# cannot regress silently; the README states the target as not met.
-CLAIMS = [("actors", "f1", 0.95), ("sectors", "f1", 0.85), ("dyads", "story_accuracy", 0.85)]
+# of stories. On the bundled gold the dyad rules reach 39/42 = 0.929 (state companies bear
+# their country, company nationality and company executives do not, no pair leads when
+# four or more countries tie at the top). The three misses: the Sahel alliance (a
+# trilateral bloc, labelled with no pair, shaped like the Nile dam talks, which are
+# labelled with pairs), the Russia–Africa summit (Russia–Ukraine, the war, is its only
+# co-mentioned pair) and the Lobito corridor story (the US–Angola visit is named together
+# no more often than Angola, the DRC and Zambia).
+CLAIMS = [("actors", "f1", 0.95), ("sectors", "f1", 0.85), ("dyads", "story_accuracy", 0.90)]
 
 
 @pytest.fixture(scope="module")
