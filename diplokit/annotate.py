@@ -8,7 +8,6 @@ look at their context (the word before them).
 """
 from __future__ import annotations
 
-import codecs
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ import pyarrow.compute as pc
 
 from .corpus import Corpus
 from .lexicon import Lexicon, default_lexicon
-from .matching import Matcher, Slicer, codepoints, fold, longest
+from .matching import Matcher, Matches, Slicer, codepoints, fold, longest
 
 MENTION_COLUMNS = ["article_id", "sentence_id", "start", "end", "surface", "entity_id", "entity_name", "entity_type", "country", "match"]
 SECTOR_COLUMNS = ["article_id", "sentence_id", "sector", "cue", "surface", "start", "end"]
@@ -120,7 +119,18 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
     if key in _CACHE:
         return _CACHE[key]
     terms = lex.terms()
+    title_list = sorted({t for t in lex.titles["title"]}, key=len, reverse=True)
+    starts = _TitleStarts(title_list) if title_list and all(t.split(" ")[0] for t in title_list) else None
+    if starts is not None:
+        # The first word of every title, matched in the same scan as everything else:
+        # where a title-then-name candidate can start (see _TitleStarts).
+        terms = pd.concat(
+            [terms, pd.DataFrame({"term": starts.words, "layer": "title_start", "kind": "title_start", "ref": starts.words, "case_sensitive": False})],
+            ignore_index=True,
+        )
     matcher = Matcher(terms)
+    if starts is not None:
+        starts.attach(matcher)
     ents = lex.entities().set_index("entity_id")
     settings = lex.settings or {}
     bearing = set(settings.get("country_bearing_org_types", []))
@@ -162,7 +172,7 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         cameo=dict(zip(lex.events["id"], lex.events.get("cameo_root", pd.Series(dtype=str)).astype(str))) if len(lex.events) else {},
         candidate_re=candidate_re,
         company_gap=company_gap,
-        candidate_starts=_TitleStarts(titles) if titles and all(t.split(" ")[0] for t in titles) else None,
+        candidate_starts=starts,
     )
     _CACHE.clear()  # one lexicon at a time is the common case; keep memory flat
     _CACHE[key] = compiled
@@ -195,38 +205,17 @@ _WORD_TABLE_SIZE = 0x3000
 
 
 class _TitleStarts:
-    """Where a title-then-name candidate can start: an Aho-Corasick scan for the first
-    word of every title, in text where each character that ``re`` (IGNORECASE) takes for
-    a letter of those words is replaced by one representative of its equivalence class,
-    and not right after a word character. A superset of ``candidate_re``'s match starts,
-    so running ``candidate_re.match`` only there finds exactly what ``finditer`` finds."""
+    """Where a title-then-name candidate can start: a hit of a title's first word in the
+    matcher's scan (case and accents folded; ``fold`` also unites the letters ``re``
+    takes for one another ignoring case, such as "ſ" and "s"), on word boundaries (the
+    matcher's word characters are ``re``'s ``\\w``), followed by whitespace or '.', and
+    with a capitalised word close enough after it (``plausible``). A superset of
+    ``candidate_re``'s match starts, so running ``candidate_re.match`` only there finds
+    exactly what ``finditer`` finds."""
 
     def __init__(self, titles: list[str]):
-        import _sre
-
-        import ahocorasick
-        from re._casefix import _EXTRA_CASES
-
-        words = sorted({t.split(" ")[0] for t in titles})
-        letters = sorted(set("".join(words)))
-
-        def rep(cp: int) -> int:  # re: same letter iff same lower case, up to its extra cases
-            lo = _sre.unicode_tolower(cp)
-            return min((lo, *_EXTRA_CASES.get(lo, ())))
-
+        self.words = sorted({t.split(" ")[0] for t in titles})
         allchars = "".join(map(chr, range(0x110000)))
-        same = [m.start() for m in re.finditer("(?i)[" + "".join(map(re.escape, letters)) + "]", allchars)]
-        self.key = np.arange(0x110000, dtype=np.uint32)  # other characters stay themselves
-        self.key[same] = [rep(cp) for cp in same]
-        small = allchars[:_WORD_TABLE_SIZE]
-        self.isword = np.zeros(_WORD_TABLE_SIZE + 1, dtype=bool)  # the last slot: rarer scripts
-        self.isword[[m.start() for m in re.finditer(r"\w", small)]] = True
-        self.auto = ahocorasick.Automaton()
-        for i, w in enumerate(words):
-            k = self.fold(np.frombuffer(w.encode("utf-32-le"), dtype="<u4"))
-            self.auto.add_word(k, i)
-        self.wlen = np.array([len(w) for w in words], dtype=np.int64)
-        self.auto.make_automaton()
         # For the cheap exact prefilter in ``plausible``: what ``\s`` matches, and the
         # (case-sensitive) first letter of a name. A title matches at most ``budget``
         # characters that are not whitespace (one per literal character; ``\s+`` between
@@ -235,28 +224,29 @@ class _TitleStarts:
         self.cls[[m.start() for m in re.finditer(r"\s", allchars)]] = 1
         self.cls[[m.start() for m in re.finditer(r"[A-ZÀ-ÖØ-Þ]", allchars)]] = 2
         self.cls[ord(".")] = 3
-        budget = {w: 0 for w in words}
+        budget = {w: 0 for w in self.words}
         for t in titles:
             budget[t.split(" ")[0]] = max(budget[t.split(" ")[0]], len(t) - t.count(" ") + 1)
-        self.budget = np.array([budget[w] for w in words], dtype=np.int64)
-        self.window = 2 * int(self.budget.max()) + 8
+        self.word_budget = budget
+        self.window = 2 * max(budget.values()) + 8
+        self.budget = np.zeros(0, dtype=np.int64)
 
-    def fold(self, cps: np.ndarray) -> str:
-        return codecs.utf_32_le_decode(self.key[cps], "strict", True)[0]  # no bytes copy
+    def attach(self, matcher: Matcher) -> None:
+        """The budget of each of the matcher's terms (0 for terms that are not first words)."""
+        t = matcher.terms
+        is_start = (t["layer"] == "title_start").to_numpy()
+        self.budget = np.where(is_start, t["ref"].map(self.word_budget).fillna(0).to_numpy(), 0).astype(np.int64)
+        self.layer_mask = is_start
 
-    def starts(self, cps: np.ndarray) -> np.ndarray:
-        found = np.fromiter(itertools.chain.from_iterable(self.auto.iter(self.fold(cps))), dtype=np.int64).reshape(-1, 2)
-        if not len(found):
-            return np.zeros(0, dtype=np.int64)
-        after = found[:, 0] + 1
-        s = after - self.wlen[found[:, 1]]
-        # A word character right before rules a start out; rarer scripts are kept (superset).
-        before = np.minimum(cps[np.maximum(s - 1, 0)], _WORD_TABLE_SIZE)
+    def starts(self, cps: np.ndarray, m: Matches) -> np.ndarray:
+        """Candidate starts among the matcher's hits ``m`` on the text ``cps``."""
+        hit = self.layer_mask[m.term]
+        s, after, budget = m.start[hit], m.end[hit], self.budget[m.term[hit]]
         # Right after a title's first word comes whitespace (the title's next word, or the
         # name) or '.' (before the name).
         nxt = self.cls[cps[np.minimum(after, len(cps) - 1)]]
-        ok = ((s == 0) | ~self.isword[before]) & (after < len(cps)) & ((nxt == 1) | (nxt == 3))
-        s, budget = s[ok], self.budget[found[ok, 1]]
+        ok = (after < len(cps)) & ((nxt == 1) | (nxt == 3))
+        s, budget = s[ok], budget[ok]
         if not len(s):
             return np.zeros(0, dtype=np.int64)
         return np.unique(s[self.plausible(cps, s, budget)])
@@ -279,15 +269,18 @@ class _TitleStarts:
         return hit.any(axis=1) | (nonws[:, -1] <= budget)
 
 
-def _candidate_matches(compiled: Compiled, big: str, cps: np.ndarray):
-    """``compiled.candidate_re.finditer(big)``, trying only where a match can start."""
+def _candidate_matches(compiled: Compiled, big: str, cps: np.ndarray, m: Matches | None = None):
+    """``compiled.candidate_re.finditer(big)``, trying only where a match can start.
+    ``m``: the matcher's hits on ``big``, if already found."""
     cand = compiled.candidate_starts
     if cand is None:
         yield from compiled.candidate_re.finditer(big)
         return
+    if m is None:
+        m = compiled.matcher.find(big)
     match = compiled.candidate_re.match
     pos = 0
-    for p in cand.starts(cps).tolist():
+    for p in cand.starts(cps, m).tolist():
         if p < pos:
             continue
         mt = match(big, p)
@@ -487,7 +480,7 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     ent_order = np.argsort(es2[nonempty], kind="stable")
     ent_s = es2[nonempty][ent_order]
     ent_reach = np.maximum.accumulate(ee2[nonempty][ent_order]) if len(ent_s) else ent_s
-    found = list(_candidate_matches(compiled, big, cps))
+    found = list(_candidate_matches(compiled, big, cps, m))
     spans = np.array([mt.span("name") for mt in found], dtype=np.int64).reshape(-1, 2)
     n_before = np.searchsorted(ent_s, spans[:, 1], side="left")
     covered = (n_before > 0) & (ent_reach[np.maximum(n_before - 1, 0)] > spans[:, 0]) if len(ent_s) else np.zeros(len(spans), dtype=bool)

@@ -4,8 +4,8 @@ Stories and sentences are compared by *fingerprints* of their words: letters and
 folded to lower case without accents, every run of other characters (spaces,
 punctuation) one separator, nothing before the first word or after the last ("Talks, in
 KIGALI." and "talks in Kigali" are one fingerprint). The normalised words of all spans
-of a batch are laid out once as one numpy array of code points (no normalised string is
-built per span) and each span's slice of it is hashed with BLAKE2b: the same fingerprint
+of a batch are laid out once as one numpy array of UTF-16 code units (no normalised
+string is built per span) and each span's slice of it is hashed with BLAKE2b: the same fingerprint
 comes out whether a story is loaded alone, in a batch, or in a chunk of a streaming build,
 on any machine.
 """
@@ -38,34 +38,42 @@ def _word_fold() -> np.ndarray:
 def fingerprints(cps: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fingerprint of the words of each span ``[start, end)`` of the code points ``cps``.
 
-    Returns ``(fingerprint, length)``: a 64-bit hash of the span's normalised text (see
-    the module docstring) and that text's length in characters (0, with fingerprint 0,
-    for a span without words).
+    Returns ``(fingerprint, length)``: the 64-bit BLAKE2b of the span's normalised text
+    (see the module docstring) encoded as UTF-16-LE, and that text's length in UTF-16 code
+    units (characters; the rare ones beyond U+FFFF count twice). A span without words has
+    length 0 and fingerprint 0.
     """
     start = np.asarray(start, dtype=np.int64)
     end = np.asarray(end, dtype=np.int64)
     out = np.zeros(len(start), dtype=np.uint64)
     if len(cps) == 0 or len(start) == 0:
         return out, np.zeros(len(start), dtype=np.int64)
-    pos = np.flatnonzero(word_chars(cps))  # only word characters are kept
-    if len(pos) == 0:
-        return out, np.zeros(len(start), dtype=np.int64)
-    ws = np.ones(len(pos), dtype=np.int64)  # a word start is preceded by a separator
-    ws[1:] = pos[1:] != pos[:-1] + 1
-    emitted = 1 + ws
-    rank = np.cumsum(emitted) - emitted  # where each kept character's symbols begin
-    norm = np.full(int(rank[-1] + emitted[-1]), _SEP, dtype=np.uint32)
-    norm[rank + ws] = _word_fold()[cps[pos]]
-    a = np.searchsorted(pos, start, side="left")  # the span's word characters: pos[a:b]
-    b = np.searchsorted(pos, end, side="left")
-    has = b > a
-    af = np.minimum(a, len(pos) - 1)
-    bl = np.maximum(b - 1, 0)
-    lo = rank[af] + ws[af]  # the span's first word: without the separator before it
-    hi = rank[bl] + emitted[bl]
-    length = np.where(has, hi - lo, 0)
-    idx = np.flatnonzero(has)
-    out[idx] = _digests(norm, lo[idx], hi[idx])
+    isword = word_chars(cps)
+    keep = isword.copy()
+    keep[1:] |= isword[:-1]  # words, and the first character of each run between words
+    sym = np.where(isword, _word_fold()[cps], np.uint32(_SEP))
+    wide = keep & (sym >= 0x10000)
+    if wide.any():  # beyond U+FFFF: two UTF-16 code units (a surrogate pair)
+        vals, w = sym[keep], wide[keep]
+        units = np.repeat(vals, 1 + w.astype(np.int64))
+        at = np.flatnonzero(np.repeat(w, 1 + w.astype(np.int64)))[::2]
+        v = units[at] - 0x10000
+        units[at], units[at + 1] = 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF)
+        units = units.astype(np.uint16)
+        ck = np.r_[0, np.cumsum(keep.astype(np.int64) + wide)]
+        lo, hi = ck[start], ck[end]
+    else:
+        units = sym[keep].astype(np.uint16)
+        # Code units before a character: kept characters before it (a binary search each).
+        kept_at = np.flatnonzero(keep)
+        lo, hi = np.searchsorted(kept_at, start), np.searchsorted(kept_at, end)
+    # A span's units can begin or end with one separator (the run around it): drop it.
+    n = len(units)
+    hi = np.where((hi > lo) & (units[np.clip(hi - 1, 0, max(n - 1, 0))] == _SEP), hi - 1, hi)
+    lo = np.where((hi > lo) & (units[np.clip(lo, 0, max(n - 1, 0))] == _SEP), lo + 1, lo)
+    length = np.maximum(hi - lo, 0)
+    idx = np.flatnonzero(length > 0)
+    out[idx] = _digests(units, lo[idx], hi[idx])
     return out, length
 
 

@@ -10,9 +10,11 @@ the arrays of match positions.
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from re._casefix import _EXTRA_CASES  # re's extra case equivalences (private, stable since 3.11)
 
 import ahocorasick
 import numpy as np
@@ -37,6 +39,14 @@ def fold_table() -> dict[int, str]:
         out = low if len(low) == 1 else base
         if out != ch:
             table[cp] = out
+    # Letters that ``re`` takes for the same letter ignoring case without sharing its lower
+    # case ("ſ" for "s", "ı" for "i"): folded alike, so case-insensitive matching here finds
+    # at least what ``re`` finds (the candidate scan in annotate.py relies on it).
+    for lo, extras in _EXTRA_CASES.items():
+        rep = table.get(lo, chr(lo))
+        for e in extras:
+            if table.get(e, chr(e)) != rep and len(rep) == 1:
+                table[e] = rep
     for d in _DASHES:
         table[ord(d)] = "-"
     for q, r in _QUOTES.items():
@@ -71,9 +81,9 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _word_table() -> np.ndarray:
-    """Over all code points: rare scripts (from 0x3000) count as word characters."""
-    table = np.ones(0x110000, dtype=bool)
-    table[:_TABLE_SIZE] = [chr(c).isalnum() or chr(c) == "_" for c in range(_TABLE_SIZE)]
+    """Python's ``\\w`` (letters, digits, underscore) over all code points."""
+    table = np.zeros(0x110000, dtype=bool)
+    table[[m.start() for m in re.finditer(r"\w", "".join(map(chr, range(0x110000))))]] = True
     return table
 
 

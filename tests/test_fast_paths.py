@@ -44,17 +44,19 @@ def test_word_count_matches_re2():
 
 def _reference_fingerprint(text: str) -> tuple[int, int]:
     """The normalised words, built the plain way, and their BLAKE2b as fingerprints() defines it."""
-    # Word characters: letters, digits and "_" below U+3000; every rarer script counts as word.
-    folded = "".join(c if (c.isalnum() or c == "_" or ord(c) >= 0x3000) else " " for c in fold(text))
+    # Word characters: re's \w (letters, digits and "_").
+    folded = "".join(c if re.fullmatch(r"\w", c) else " " for c in fold(text))
     norm = " ".join(w for w in folded.split(" ") if w)
     if not norm:
         return 0, 0
-    return int.from_bytes(hashlib.blake2b(norm.encode("utf-32-le"), digest_size=8).digest(), "little"), len(norm)
+    units = norm.encode("utf-16-le")
+    return int.from_bytes(hashlib.blake2b(units, digest_size=8).digest(), "little"), len(units) // 2
 
 
 FINGERPRINT_TEXTS = [
     "The U.S. and the E.U. — agreed.", "Straße ß İstanbul ſ x_y  a—b", "ÀÉÎ õ ñ ǅ Ǆ ǆ", "日本語 テスト", "\x1c a \x85 b",
     "a-b\\c]d^e", "", "  __  ", "Ünïcödé ΣΊΣΥΦΟΣ σς", "«Talks», in KIGALI.", "talks in kigali", "𝄞 music 𝄞", "...", TRICKY,
+    "𝐀𝐁 text 𠀀 ıſ", "AB TEXT 𠀀 is",
 ]
 
 
@@ -64,6 +66,7 @@ def test_fingerprints_match_the_plain_definition():
     assert [(int(f), int(n)) for f, n in zip(got_fp, got_len)] == want
     # Case, accents, punctuation and spacing do not count; words and their order do.
     assert got_fp[9] == got_fp[10] != 0
+    assert got_fp[14] != got_fp[15] and got_len[14] == got_len[15] + 2  # astral letters: 2 units each; ı and ſ fold to i and s
     assert text_fingerprints(["Kigali talks"])[0][0] != text_fingerprints(["talks Kigali"])[0][0]
 
 
