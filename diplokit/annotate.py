@@ -305,6 +305,38 @@ def _prev_word(text: str, s: int) -> tuple[str, int]:
     return text[i:j], i
 
 
+_WORDISH = np.array([chr(c).isalnum() or chr(c) in "'’-._" for c in range(0x3000)], dtype=bool)
+
+
+def _prev_word_in(text: str, cps: np.ndarray, starts: np.ndarray, words: frozenset[str]) -> np.ndarray:
+    """``_prev_word(text, s)[0] in words`` for each start, from a window of the characters
+    before all starts at once (rows the window cannot settle go through ``_prev_word``)."""
+    out = np.zeros(len(starts), dtype=bool)
+    if not words or not len(starts):
+        return out
+    longest = max(len(w) for w in words)
+    width = longest + 9
+    idx = starts[:, None] - 1 - np.arange(width)[None, :]  # column j: the character at s - 1 - j
+    c = cps[np.maximum(idx, 0)].astype(np.int64)
+    c[idx < 0] = -1  # before the text: neither space nor word
+    rare = (c >= len(_WORDISH)).any(axis=1)  # scripts beyond the table: left to _prev_word
+    wordish = _WORDISH[np.clip(c, 0, len(_WORDISH) - 1)] & (c >= 0) & (c < len(_WORDISH))
+    space = (c == 32) | (c == 9)
+    all_space = space.all(axis=1)
+    n_space = np.where(all_space, width, np.argmin(space, axis=1))
+    col = np.arange(width)[None, :]
+    stop = ~wordish & (col >= n_space[:, None])
+    first_stop = np.where(stop.any(axis=1), np.argmax(stop, axis=1), width)
+    run = first_stop - n_space  # word characters right before the spaces (at least, if first_stop == width)
+    settled = ~rare & ~all_space & ((first_stop < width) | (run > longest))
+    for i in np.flatnonzero(settled & (n_space > 0) & (run > 0) & (run <= longest)).tolist():
+        s, k, r = int(starts[i]), int(n_space[i]), int(run[i])
+        out[i] = text[s - k - r : s - k] in words
+    for i in np.flatnonzero(~settled).tolist():
+        out[i] = _prev_word(text, int(starts[i]))[0] in words
+    return out
+
+
 def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Compiled) -> dict[str, pd.DataFrame]:
     """Annotate a batch. ``articles`` needs ``article_id`` and ``text``; ``sentences`` needs
     ``article_id``, ``sentence_id``, ``start``, ``end`` for those articles. Returns the
@@ -365,10 +397,9 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     occurrences: list[tuple] = []
     starts_out = es.copy()
     # Capitals right after a locative word name a place, not a government.
-    for j in np.flatnonzero(valid & (kinds == "capital")).tolist():
-        word, _ = _prev_word(folded, int(es[j]))
-        if word in compiled.locative:
-            valid[j] = False
+    cap = np.flatnonzero(valid & (kinds == "capital"))
+    if len(cap):
+        valid[cap[_prev_word_in(folded, codepoints(folded), es[cap], compiled.locative)]] = False
     # Surnames: with a title -> title_surname; after another capitalised name -> not ours.
     for j in np.flatnonzero(valid & (kinds == "surname")):
         s = int(es[j])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
+import shutil
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -88,9 +89,10 @@ def _process(task: tuple) -> dict[str, pd.DataFrame]:
     out.update(res)
     out["_dedup_keys"] = _dedup_keys(corpus, fps)
     out["_text_chars"] = corpus.articles["text"].str.len().to_numpy(dtype=np.int64)
-    # Arrow tables travel back to the parent as buffers and are written as they are.
-    for name in ("articles", "sentences", "removed", "mentions", "sectors", "events", "dyads"):
-        out[name] = _to_arrow(out[name])
+    # The big tables travel back to the parent already encoded as Parquet (a few MB
+    # instead of tens through the pipe; the encoding runs here, in parallel).
+    for name in PART_TABLES:
+        out[name] = _encode(_to_arrow(out[name]))
     return out
 
 
@@ -163,25 +165,53 @@ def _to_arrow(df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(df, preserve_index=False)
 
 
-class _Writers:
-    """Appends each table's chunks to one Parquet file, with a schema fixed by the first."""
+PART_TABLES = ("articles", "sentences", "removed", "mentions", "sectors", "events", "dyads")
+
+
+def _encode(table: pa.Table) -> pa.Buffer:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return sink.getvalue()
+
+
+def _decode(buf: pa.Buffer) -> pa.Table:
+    return pq.read_table(pa.BufferReader(buf))
+
+
+class _Parts:
+    """Each table is a folder of Parquet files, one per chunk in chunk order
+    (``mentions.parquet/part-000000.parquet`` ...): what pandas, pyarrow and Dask read as
+    one table (``pd.read_parquet("build/mentions.parquet")``). Every part gets the schema
+    of the table's first part."""
 
     def __init__(self, out: Path):
         self.out = out
-        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.schemas: dict[str, pa.Schema] = {}
+        self.count: dict[str, int] = {}
 
-    def write(self, name: str, df: pd.DataFrame | pa.Table) -> None:
-        table = df if isinstance(df, pa.Table) else _to_arrow(df)
-        w = self.writers.get(name)
-        if w is None:
-            w = self.writers[name] = pq.ParquetWriter(self.out / f"{name}.parquet", table.schema)
-        elif table.schema != w.schema:
-            table = table.cast(w.schema)
-        w.write_table(table)
-
-    def close(self) -> None:
-        for w in self.writers.values():
-            w.close()
+    def write(self, name: str, data: pd.DataFrame | pa.Table | pa.Buffer, keep: np.ndarray | None = None) -> None:
+        """Append a part: a DataFrame, an Arrow table, or a Parquet file's bytes; ``keep``
+        (a row mask) drops rows first."""
+        if isinstance(data, pd.DataFrame):
+            data = _to_arrow(data)
+        if isinstance(data, pa.Buffer):
+            schema = pq.read_schema(pa.BufferReader(data))
+            first = self.schemas.setdefault(name, schema)
+            if (keep is not None and not keep.all()) or not schema.equals(first, check_metadata=False):
+                data = _decode(data)  # rare: rows to drop, or a type to align
+        if isinstance(data, pa.Table):
+            if keep is not None and not keep.all():
+                data = data.filter(pa.array(keep))
+            first = self.schemas.setdefault(name, data.schema)
+            if not data.schema.equals(first, check_metadata=False):
+                data = data.cast(first)
+            data = _encode(data)
+        k = self.count.get(name, 0)
+        folder = self.out / f"{name}.parquet"
+        folder.mkdir(exist_ok=True)
+        with open(folder / f"part-{k:06d}.parquet", "wb") as f:
+            f.write(memoryview(data))
+        self.count[name] = k + 1
 
 
 def build(
@@ -204,8 +234,8 @@ def build(
     t0 = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("*.parquet"):
-        old.unlink()
+    for old in out.glob("*.parquet"):  # an earlier build: files, or folders of parts
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
     max_bytes = int(max_file_mb * 1_000_000)
     workers = workers or max(1, min(os.cpu_count() or 1, 8))
     jobs, problems = collect_jobs(source)
@@ -213,7 +243,7 @@ def build(
     fingerprint = compile_lexicon(lexicon).fingerprint  # compiled once here; forked workers inherit it
     init = (tuple(map(str, boilerplate)), tuple(map(str, lexicon_dirs)), max_bytes)
 
-    writers = _Writers(out)
+    writers = _Parts(out)
     seen = _SeenStories()
     occurrences: list[pd.DataFrame] = []
     n_articles = n_dup = n_skip = 0
@@ -229,29 +259,28 @@ def build(
 
     def consume(res: dict[str, pd.DataFrame], n_inputs: int) -> None:
         nonlocal n_articles, n_dup, n_skip, mb
-        arts, sents, report = res["articles"], res["sentences"], res["report"]
+        report = res["report"]
         drop, reasons = seen.duplicates(res["_dedup_keys"], near_duplicate_threshold)
         if drop:
             mask = report["article_id"].isin(drop.keys()) & report["status"].eq("loaded")
             report.loc[mask, "status"] = "duplicate"
             report.loc[mask, "duplicate_of"] = report.loc[mask, "article_id"].map(lambda a: drop[a])
             report.loc[mask, "reason"] = report.loc[mask, "article_id"].map(reasons)
-        keep_ids = _kept(arts, drop)
-        arts = arts.filter(keep_ids)
-        n_articles += arts.num_rows
+        keep_ids = _kept(res["_dedup_keys"].ids, drop)
+        n_articles += int(keep_ids.sum())
         n_dup += int(report["status"].eq("duplicate").sum())
         n_skip += int(report["status"].eq("skipped").sum())
         mb += float(res["_text_chars"][keep_ids].sum()) / 1e6
-        writers.write("articles", arts)
         writers.write("report", report)
-        writers.write("sentences", sents.filter(_kept(sents, drop)))
-        writers.write("removed", res["removed"])
-        for name in ("mentions", "sectors", "events", "dyads"):
-            t = res[name]
-            writers.write(name, t.filter(_kept(t, drop)))
+        for name in PART_TABLES:
+            # Rows of dropped duplicates (only known here) are filtered out of the part.
+            keep = None
+            if drop and name != "removed":
+                keep = _kept(_decode(res[name]).column("article_id"), drop)
+            writers.write(name, res[name], keep)
         res.pop("_dedup_keys", None)
         occ = res["occurrences"]
-        occurrences.append(occ[_kept(occ, drop)])
+        occurrences.append(occ[_kept(occ["article_id"].to_numpy(dtype=object), drop)])
         if bar is not None:
             bar.update(n_inputs)
 
@@ -275,10 +304,9 @@ def build(
         bar.close()
     occ = pd.concat(occurrences, ignore_index=True) if occurrences else pd.DataFrame(columns=OCCURRENCE_COLUMNS)
     writers.write("candidates", summarise_candidates(occ))
-    writers.close()
     # Empty inputs still leave readable (empty) tables behind.
     for name in (*CORPUS_TABLES, *ANN_TABLES):
-        if not (out / f"{name}.parquet").exists():
+        if not writers.count.get(name):
             raise RuntimeError(f"build produced no {name} table")
     manifest = {
         "format": FORMAT,
@@ -291,14 +319,15 @@ def build(
     return BuildSummary(out, len(jobs) + len(problems), n_articles, n_skip, n_dup, time.perf_counter() - t0, mb)
 
 
-def _kept(df: pd.DataFrame | pa.Table, drop: dict[str, str]) -> np.ndarray:
-    """Rows whose article is not dropped (an Arrow set lookup, not a Python one per row)."""
-    if not drop or len(df) == 0:
-        return np.ones(len(df), dtype=bool)
-    if isinstance(df, pa.Table):
-        ids = df.column("article_id").combine_chunks().cast(pa.large_string())
+def _kept(ids, drop: dict[str, str]) -> np.ndarray:
+    """Rows whose article (``ids``: an array of article ids) is not dropped (an Arrow set
+    lookup, not a Python one per row)."""
+    if not drop or len(ids) == 0:
+        return np.ones(len(ids), dtype=bool)
+    if isinstance(ids, (pa.Array, pa.ChunkedArray)):
+        ids = ids.cast(pa.large_string())
     else:
-        ids = pa.array(df["article_id"].to_numpy(dtype=object), pa.large_string())
+        ids = pa.array(np.asarray(ids, dtype=object), pa.large_string())
     return ~np.asarray(pc.is_in(ids, value_set=pa.array(list(drop), pa.large_string())).to_numpy(zero_copy_only=False), dtype=bool)
 
 

@@ -110,6 +110,23 @@ _RE2_SPACE = np.zeros(256, dtype=bool)
 _RE2_SPACE[[9, 10, 12, 13, 32]] = True  # RE2's \\s: [\\t\\n\\f\\r ]
 
 
+def _has_odd_breaks(arr: pa.Array) -> bool:
+    """Whether any text has a line break other than "\\n" (\\r, \\v, \\f, U+2028, U+2029):
+    a byte scan of the UTF-8 buffer, so the regex replacement only runs when needed."""
+    if arr.type != pa.large_string() or len(arr) == 0 or arr.buffers()[2] is None:
+        return True
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    if _ODD_BREAK_BYTE[data].any():
+        return True
+    e2 = np.flatnonzero(data[:-2] == 0xE2)  # U+2028 and U+2029 are E2 80 A8 and E2 80 A9
+    return bool(((data[e2 + 1] == 0x80) & ((data[e2 + 2] == 0xA8) | (data[e2 + 2] == 0xA9))).any())
+
+
+_ODD_BREAK_BYTE = np.zeros(256, dtype=bool)
+_ODD_BREAK_BYTE[[0x0B, 0x0C, 0x0D]] = True
+
+
 def _count_words(s: pa.Array) -> np.ndarray:
     """``count_substring_regex(s, r"\\S+")``: runs of bytes that are not RE2 spaces, counted
     on the UTF-8 buffer with numpy (an ASCII space byte never sits inside a multibyte
@@ -144,7 +161,8 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     rules = rules or BoilerplateRules.load()
     arr = pa.array([r if isinstance(r, str) else "" for r in raw], pa.large_string())
     n_docs = len(arr)
-    arr = pc.replace_substring_regex(arr, "\r\n|\r|\u2028|\u2029|\x0b|\x0c", "\n")
+    if _has_odd_breaks(arr):
+        arr = pc.replace_substring_regex(arr, "\r\n|\r|\u2028|\u2029|\x0b|\x0c", "\n")
     lists = pc.split_pattern(arr, "\n")
     starts = np.asarray(lists.offsets)[:-1].astype(np.int64)
     parent = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)
@@ -156,16 +174,26 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
 
     # --- boilerplate rules -------------------------------------------------------------
     rule_of = np.full(n, -1, dtype=np.int64)
-    for i, rule in enumerate(rules.rules):
-        m = _bool(pc.match_substring_regex(s, rule.pattern, ignore_case=True)) & nonempty & (rule_of < 0)
-        rule_of[m] = i
+    if rules.rules:
+        # One pass of all rules at once finds the few lines any rule matches; each rule
+        # then runs on those lines only (the first that matches names the reason).
+        any_rule = "|".join(f"(?:{r.pattern})" for r in rules.rules)
+        cand = np.flatnonzero(_bool(pc.match_substring_regex(s, any_rule, ignore_case=True)) & nonempty)
+        if len(cand):
+            sub = pc.take(s, pa.array(cand))
+            sub_rule = np.full(len(cand), -1, dtype=np.int64)
+            for i, rule in enumerate(rules.rules):
+                m = _bool(pc.match_substring_regex(sub, rule.pattern, ignore_case=True)) & (sub_rule < 0)
+                sub_rule[m] = i
+            rule_of[cand] = sub_rule
     spam = np.zeros(n, dtype=bool)
     if rules.spam_keywords:
         kw = "|".join(re.escape(k) for k in rules.spam_keywords)
         hits = np.asarray(pc.count_substring_regex(s, f"(?i)({kw})").to_numpy(zero_copy_only=False))
-        kw_tokens = np.asarray(pc.count_substring_regex(s, f"(?i)\\S*({kw})\\S*").to_numpy(zero_copy_only=False))
-        share = kw_tokens / np.maximum(words, 1)
-        spam |= (hits >= rules.spam_min_hits) & (share >= rules.spam_min_share)
+        many = np.flatnonzero(hits >= rules.spam_min_hits)  # only these can be spam
+        if len(many):
+            kw_tokens = np.asarray(pc.count_substring_regex(pc.take(s, pa.array(many)), f"(?i)\\S*({kw})\\S*").to_numpy(zero_copy_only=False))
+            spam[many] = kw_tokens / np.maximum(words[many], 1) >= rules.spam_min_share
     # A glued token of letters: RE2's DFA for a long Unicode-letter repeat is slow, so
     # only lines with a long non-space run (a cheap ASCII-class test) are checked for it.
     long_run = np.flatnonzero(_bool(pc.match_substring_regex(s, f"\\S{{{rules.spam_glued_len},}}")))
@@ -218,10 +246,11 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
             if len(tail_text.split()) >= 4:
                 title[d] = tail_text
     title_fold = pd.Series(title).str.casefold().to_numpy()
-    s_fold = pc.utf8_lower(s).to_numpy(zero_copy_only=False)
     dup_title = keep & ~is_title & (title_idx[parent] >= 0)
     cand = np.flatnonzero(dup_title)
-    dup_title[cand] = s_fold[cand] == title_fold[parent[cand]]
+    if len(cand):
+        s_fold = pc.utf8_lower(pc.take(s, pa.array(cand))).to_numpy(zero_copy_only=False)
+        dup_title[cand] = s_fold == title_fold[parent[cand]]
     # A repeated headline sits in the header or right after it, never deep in the body.
     dup_title &= header | (idx == first_body[parent])
     first_body = _first_per_group(keep & is_body & ~dup_title, parent, n_docs)

@@ -232,3 +232,25 @@ def test_table_helpers_match_pandas():
         got = _joined(keys, values)
         want = pd.Series(["|".join(map(str, values.iloc[a:b])) for a, b in ((0, 2), (2, 3), (3, 4), (4, 5))], dtype="str")
         pd.testing.assert_series_equal(got, want)
+
+
+def test_odd_line_break_scan():
+    from diplokit.cleaning import _has_odd_breaks
+
+    for text, want in [("a\nb — “c”", False), ("a\r\nb", True), ("a\u2028b", True), ("a\u2029", True), ("x\x0b", True), ("x\x0c", True), ("é\u2027", False)]:
+        arr = pa.array(["plain", text, "more"], pa.large_string())
+        assert _has_odd_breaks(arr) is want, text
+        assert _has_odd_breaks(arr.slice(1, 1)) is want, text
+
+
+def test_previous_word_window_matches_prev_word():
+    from diplokit.annotate import _prev_word, _prev_word_in
+
+    rng = np.random.default_rng(5)
+    pieces = ["in", "at", "to", " ", "  ", "\t", "Kigali", "arrivé", "x", "-", "'", ".", "日本", "\n", "in-", "visited", "a" * 30]
+    text = "".join(rng.choice(pieces, 4000).tolist())
+    words = frozenset({"in", "at", "visited", "arrivé", "to"})
+    starts = np.unique(rng.integers(0, len(text), 3000))
+    got = _prev_word_in(text, codepoints(text), starts, words)
+    want = np.array([_prev_word(text, int(s))[0] in words for s in starts])
+    assert got.tolist() == want.tolist() and want.any()
