@@ -97,14 +97,25 @@ def _process(task: tuple) -> dict[str, pd.DataFrame]:
 
 
 # ---- parent side ------------------------------------------------------------------------
-def _tasks(jobs: list, batch_size: int, max_bytes: int) -> Iterator[tuple]:
+def _balanced(n: int, batch_size: int, workers: int) -> int:
+    """A chunk size near ``batch_size`` that cuts ``n`` items into a multiple of ``workers``
+    chunks, so no worker is left alone with the last one."""
+    if n <= 0 or workers <= 1:
+        return batch_size
+    chunks = -(-n // batch_size)
+    chunks = -(-chunks // workers) * workers
+    return max(1, -(-n // chunks))
+
+
+def _tasks(jobs: list, batch_size: int, max_bytes: int, workers: int = 1) -> Iterator[tuple]:
     files = [j for j in jobs if j[0].suffix.lower() not in TABLE_KINDS]
     tables = [j for j in jobs if j[0].suffix.lower() in TABLE_KINDS]
-    for i in range(0, len(files), batch_size):
-        yield ("files", files[i : i + batch_size])
+    file_batch = _balanced(len(files), batch_size, workers)
+    for i in range(0, len(files), file_batch):
+        yield ("files", files[i : i + file_batch])
     for job in tables:  # big table files are read here and shipped in record batches
         if job[0].suffix.lower() == ".parquet" and not job[0].name.startswith(".") and job[0].is_file():
-            yield from _parquet_tasks(job, batch_size)
+            yield from _parquet_tasks(job, batch_size, workers)
             continue
         batch: list = []
         for it in read_job(job, max_bytes):
@@ -116,7 +127,7 @@ def _tasks(jobs: list, batch_size: int, max_bytes: int) -> Iterator[tuple]:
             yield ("records", batch)
 
 
-def _parquet_tasks(job, batch_size: int) -> Iterator[tuple]:
+def _parquet_tasks(job, batch_size: int, workers: int = 1) -> Iterator[tuple]:
     """Slices of ``batch_size`` rows of a Parquet file, as Arrow IPC streams: the parent
     only decodes columns; workers turn rows into records (as ``read_parquet`` would)."""
     f, rel, meta = job
@@ -125,6 +136,7 @@ def _parquet_tasks(job, batch_size: int) -> Iterator[tuple]:
         yield ("records", [opened])
         return
     pf, names, wanted = opened
+    batch_size = _balanced(pf.metadata.num_rows, batch_size, workers)
     pending: list[pa.RecordBatch] = []
     n_pending = 0
     first = 1
@@ -170,7 +182,7 @@ PART_TABLES = ("articles", "sentences", "removed", "mentions", "sectors", "event
 
 def _encode(table: pa.Table) -> pa.Buffer:
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
+    pq.write_table(table, sink, compression="zstd", compression_level=1, write_statistics=False)
     return sink.getvalue()
 
 
@@ -284,7 +296,7 @@ def build(
         if bar is not None:
             bar.update(n_inputs)
 
-    tasks = _tasks(jobs, batch_size, max_bytes)
+    tasks = _tasks(jobs, batch_size, max_bytes, workers)
     if workers == 1:
         _init_worker(*init)
         for task in tasks:
