@@ -40,7 +40,8 @@ def build(name: str, cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
 
 
 def execute(nb: nbformat.NotebookNode) -> None:
-    ep = ExecutePreprocessor(timeout=900, kernel_name="python3", store_widget_state=False)
+    # record_timing=False: no wall-clock timestamps in the committed notebooks.
+    ep = ExecutePreprocessor(timeout=900, kernel_name="python3", store_widget_state=False, record_timing=False)
     ep.preprocess(nb, {"metadata": {"path": str(NB_DIR)}})
     nb.metadata.pop("widgets", None)
     # The kernel's exact Python patch level is not part of a finding.
