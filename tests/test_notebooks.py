@@ -33,3 +33,21 @@ def test_notebook_is_committed_executed_small_and_thin(path):
             assert o.get("name") != "stderr" or "Traceback" not in "".join(o.get("text", ""))
     text = "".join("".join(c["source"]) for c in md)
     assert "FINDINGS" not in text and "TODO" not in text
+    # Nothing that changes from run to run: no execution timestamps, no random widget ids.
+    assert all("execution" not in c.get("metadata", {}) for c in code)
+    for c in code:
+        for o in c["outputs"]:
+            view = o.get("data", {}).get("application/vnd.jupyter.widget-view+json")
+            if view:
+                assert view["model_id"].startswith("diplokit-widget-"), view
+
+
+def test_widget_ids_are_numbered_in_creation_order():
+    ipywidgets = pytest.importorskip("ipywidgets")
+    from diplokit.notebook import setup
+
+    setup()
+    setup()  # idempotent: one counter
+    a, b = ipywidgets.Label("a"), ipywidgets.Label("b")
+    na, nb_ = int(a.model_id.rsplit("-", 1)[1]), int(b.model_id.rsplit("-", 1)[1])
+    assert a.model_id.startswith("diplokit-widget-") and nb_ == na + 1
