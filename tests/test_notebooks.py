@@ -50,4 +50,4 @@ def test_widget_ids_are_numbered_in_creation_order():
     setup()  # idempotent: one counter
     a, b = ipywidgets.Label("a"), ipywidgets.Label("b")
     na, nb_ = int(a.model_id.rsplit("-", 1)[1]), int(b.model_id.rsplit("-", 1)[1])
-    assert a.model_id.startswith("diplokit-widget-") and nb_ == na + 1
+    assert a.model_id.startswith("diplokit-widget-") and nb_ > na  # (a Label also makes its layout and style widgets)
