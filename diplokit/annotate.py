@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from .corpus import Corpus
 from .lexicon import Lexicon, default_lexicon
-from .matching import Matcher, Matches, Slicer, codepoints, fold, longest
+from .matching import Matcher, Matches, Slicer, all_chars, codepoints, fold, longest
 
 MENTION_COLUMNS = ["article_id", "sentence_id", "start", "end", "surface", "entity_id", "entity_name", "entity_type", "country", "match"]
 SECTOR_COLUMNS = ["article_id", "sentence_id", "sector", "cue", "surface", "start", "end"]
@@ -215,7 +215,7 @@ class _TitleStarts:
 
     def __init__(self, titles: list[str]):
         self.words = sorted({t.split(" ")[0] for t in titles})
-        allchars = "".join(map(chr, range(0x110000)))
+        allchars = all_chars()
         # For the cheap exact prefilter in ``plausible``: what ``\s`` matches, and the
         # (case-sensitive) first letter of a name. A title matches at most ``budget``
         # characters that are not whitespace (one per literal character; ``\s+`` between

@@ -80,10 +80,16 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def all_chars() -> str:
+    """Every code point once, in order: for building lookup tables with ``re``."""
+    return "".join(map(chr, range(0x110000)))
+
+
+@lru_cache(maxsize=1)
 def _word_table() -> np.ndarray:
     """Python's ``\\w`` (letters, digits, underscore) over all code points."""
     table = np.zeros(0x110000, dtype=bool)
-    table[[m.start() for m in re.finditer(r"\w", "".join(map(chr, range(0x110000))))]] = True
+    table[[m.start() for m in re.finditer(r"\w", all_chars())]] = True
     return table
 
 
