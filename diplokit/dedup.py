@@ -67,10 +67,12 @@ def fingerprints(cps: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[n
         # Code units before a character: kept characters before it (a binary search each).
         kept_at = np.flatnonzero(keep)
         lo, hi = np.searchsorted(kept_at, start), np.searchsorted(kept_at, end)
-    # A span's units can begin or end with one separator (the run around it): drop it.
     n = len(units)
-    hi = np.where((hi > lo) & (units[np.clip(hi - 1, 0, max(n - 1, 0))] == _SEP), hi - 1, hi)
-    lo = np.where((hi > lo) & (units[np.clip(lo, 0, max(n - 1, 0))] == _SEP), lo + 1, lo)
+    if n == 0:  # no word anywhere
+        return out, np.zeros(len(start), dtype=np.int64)
+    # A span's units can begin or end with one separator (the run around it): drop it.
+    hi = np.where((hi > lo) & (units[np.clip(hi - 1, 0, n - 1)] == _SEP), hi - 1, hi)
+    lo = np.where((hi > lo) & (units[np.clip(lo, 0, n - 1)] == _SEP), lo + 1, lo)
     length = np.maximum(hi - lo, 0)
     idx = np.flatnonzero(length > 0)
     out[idx] = _digests(units, lo[idx], hi[idx])

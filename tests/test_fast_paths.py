@@ -70,6 +70,11 @@ def test_fingerprints_match_the_plain_definition():
     assert text_fingerprints(["Kigali talks"])[0][0] != text_fingerprints(["talks Kigali"])[0][0]
 
 
+def test_fingerprints_of_texts_without_words():
+    fp, n = text_fingerprints(["—", "", " . "])
+    assert fp.tolist() == [0, 0, 0] and n.tolist() == [0, 0, 0]
+
+
 def test_fingerprints_of_spans_do_not_depend_on_the_batch():
     rng = np.random.default_rng(3)
     big = "\n".join(FINGERPRINT_TEXTS * 3)

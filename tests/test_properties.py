@@ -73,3 +73,20 @@ def test_loaded_sentences_trace_back_to_articles(texts):
     for s in corpus.sentences.itertuples():
         assert by_id[s.article_id][s.start:s.end] == s.text
     assert len(corpus.report) == len(texts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=60), min_size=1, max_size=6))
+def test_fingerprints_equal_their_plain_definition(texts):
+    """Word fingerprints (dedup.py) equal BLAKE2b of the words, folded and space-joined."""
+    import hashlib
+
+    from diplokit.dedup import text_fingerprints
+    from diplokit.matching import fold
+
+    fp, n = text_fingerprints(texts)
+    for t, f, k in zip(texts, fp.tolist(), n.tolist()):
+        norm = " ".join(w for w in "".join(c if re.fullmatch(r"\w", c) else " " for c in fold(t)).split(" ") if w)
+        units = norm.encode("utf-16-le", "surrogatepass")
+        want = int.from_bytes(hashlib.blake2b(units, digest_size=8).digest(), "little") if norm else 0
+        assert (f, k) == (want, len(units) // 2), t
