@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from .corpus import Corpus
 from .lexicon import Lexicon, default_lexicon
-from .matching import Matcher, Matches, Slicer, all_chars, codepoints, fold, longest
+from .matching import Matcher, Matches, Slicer, _fold_lut, all_chars, codepoints, fold, longest
 
 MENTION_COLUMNS = ["article_id", "sentence_id", "start", "end", "surface", "entity_id", "entity_name", "entity_type", "country", "match"]
 SECTOR_COLUMNS = ["article_id", "sentence_id", "sector", "cue", "surface", "start", "end"]
@@ -337,19 +337,34 @@ def _prev_word_in(text: str, cps: np.ndarray, starts: np.ndarray, words: frozens
     return out
 
 
-def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Compiled) -> dict[str, pd.DataFrame]:
+def _batch_text(texts: list[str], shared: dict | None) -> tuple[str, np.ndarray, np.ndarray, str]:
+    """The texts joined by "\\n", its code points, folded code points and folded text; from
+    ``shared`` (the loader's, see ``build_corpus``) when it holds exactly these texts."""
+    expected = sum(map(len, texts)) + max(len(texts) - 1, 0)
+    if shared and shared.get("folded_cps") is not None and _fold_lut() is not None and len(shared["big"]) == expected == len(shared["cps"]):
+        big, cps, folded_cps = shared["big"], shared["cps"], shared["folded_cps"]
+        try:
+            return big, cps, folded_cps, folded_cps.tobytes().decode("utf-32-le")
+        except UnicodeError:  # lone surrogates: fold the string instead
+            pass
+    big = "\n".join(texts)
+    folded = fold(big)
+    return big, codepoints(big), codepoints(folded), folded
+
+
+def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Compiled, shared: dict | None = None) -> dict[str, pd.DataFrame]:
     """Annotate a batch. ``articles`` needs ``article_id`` and ``text``; ``sentences`` needs
     ``article_id``, ``sentence_id``, ``start``, ``end`` for those articles. Returns the
-    mentions, sectors, events and dyads tables, plus candidate ``occurrences``."""
+    mentions, sectors, events and dyads tables, plus candidate ``occurrences``. ``shared``:
+    the joined text and code points the loader computed for exactly these texts, if any."""
     ids = articles["article_id"].to_numpy()
     # Where table columns take article ids from: the Arrow strings as they are, if so.
     id_src = articles["article_id"].array if _arrow_str(articles["article_id"]) else ids
     texts = articles["text"].fillna("").astype(str).tolist()
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     doc_start = np.concatenate([[0], np.cumsum(lengths + 1)])[:-1]
-    big = "\n".join(texts)
-    folded = fold(big)
-    m = compiled.matcher.find(big, folded)
+    big, cps, folded_cps, folded = _batch_text(texts, shared)
+    m = compiled.matcher.find(big, folded, folded_cps=folded_cps, text_cps=cps)
     doc = np.searchsorted(doc_start, m.start, side="right") - 1
 
     # Sentence of each match, from the sentence table laid onto the batch text.
@@ -378,7 +393,6 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     es, ee, et = es[first], ee[first], et[first]
     kinds = compiled.as_text("kind")[et]
     refs = compiled.ref[et].astype(object)
-    cps = codepoints(big)
     slicer = Slicer(big, cps)
     first_upper = _is_upper(cps[es])
     # Everyday words ("turkey") only count when capitalised.
@@ -399,7 +413,7 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     # Capitals right after a locative word name a place, not a government.
     cap = np.flatnonzero(valid & (kinds == "capital"))
     if len(cap):
-        valid[cap[_prev_word_in(folded, codepoints(folded), es[cap], compiled.locative)]] = False
+        valid[cap[_prev_word_in(folded, folded_cps, es[cap], compiled.locative)]] = False
     # Surnames: with a title -> title_surname; after another capitalised name -> not ours.
     for j in np.flatnonzero(valid & (kinds == "surname")):
         s = int(es[j])

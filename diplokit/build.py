@@ -84,9 +84,10 @@ def _process(task: tuple) -> dict[str, pd.DataFrame]:
         (records if isinstance(it, rd.Record) else problems).append(it)
     fps: dict = {}
     corpus = build_corpus(records, problems, _STATE["rules"], fingerprints_out=fps)
-    res = annotate_batch(corpus.articles[["article_id", "text"]], corpus.sentences, _STATE["compiled"])
+    res = annotate_batch(corpus.articles[["article_id", "text"]], corpus.sentences, _STATE["compiled"], fps.get("batch_text"))
     out = {t: getattr(corpus, t) for t in CORPUS_TABLES}
     out.update(res)
+    fps.pop("batch_text", None)
     out["_dedup_keys"] = _dedup_keys(corpus, fps)
     out["_text_chars"] = corpus.articles["text"].str.len().to_numpy(dtype=np.int64)
     # The big tables travel back to the parent already encoded as Parquet (a few MB

@@ -35,13 +35,14 @@ def _word_fold() -> np.ndarray:
     return lut.astype(np.uint32)
 
 
-def fingerprints(cps: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def fingerprints(cps: np.ndarray, start: np.ndarray, end: np.ndarray, folded_out: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Fingerprint of the words of each span ``[start, end)`` of the code points ``cps``.
 
     Returns ``(fingerprint, length)``: the 64-bit BLAKE2b of the span's normalised text
     (see the module docstring) encoded as UTF-16-LE, and that text's length in UTF-16 code
     units (characters; the rare ones beyond U+FFFF count twice). A span without words has
-    length 0 and fingerprint 0.
+    length 0 and fingerprint 0. If ``folded_out`` is a dict, its ``"folded_cps"`` entry is
+    set to the folded code points (``matching.fold``'s), for annotation to reuse.
     """
     start = np.asarray(start, dtype=np.int64)
     end = np.asarray(end, dtype=np.int64)
@@ -51,7 +52,10 @@ def fingerprints(cps: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[n
     isword = word_chars(cps)
     keep = isword.copy()
     keep[1:] |= isword[:-1]  # words, and the first character of each run between words
-    sym = np.where(isword, _word_fold()[cps], np.uint32(_SEP))
+    folded = _word_fold()[cps]
+    if folded_out is not None:
+        folded_out["folded_cps"] = folded
+    sym = np.where(isword, folded, np.uint32(_SEP))
     wide = keep & (sym >= 0x10000)
     if wide.any():  # beyond U+FFFF: two UTF-16 code units (a surrogate pair)
         vals, w = sym[keep], wide[keep]

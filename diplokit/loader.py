@@ -181,7 +181,9 @@ def build_corpus(
 
     If ``fingerprints_out`` is a dict, it receives the word fingerprints (``dedup.py``)
     that deduplication computed: ``"bodies"`` for each row of the articles table,
-    ``"sentences"`` and ``"sentence_lengths"`` for each row of the sentences table."""
+    ``"sentences"`` and ``"sentence_lengths"`` for each row of the sentences table; and,
+    when every text was kept, ``"batch_text"``: the articles' texts joined by "\\n" with
+    their code points and folded code points, which ``annotate_batch`` can reuse."""
     if strict:
         bad = [p for p in problems if p.status == "skipped"]
         if bad:
@@ -229,9 +231,10 @@ def build_corpus(
 
     # Sentences of every non-empty text, and fingerprints of their words (dedup.py).
     nonempty = np.flatnonzero(~empty)
-    sents, cps, doc_start = split_with_codepoints(arts["text"].to_numpy()[nonempty].tolist())
+    sents, cps, doc_start, big = split_with_codepoints(arts["text"].to_numpy()[nonempty].tolist())
     sdoc = sents["doc"].to_numpy()
-    s_fp, s_len = fingerprints(cps, doc_start[sdoc] + sents["start"].to_numpy(), doc_start[sdoc] + sents["end"].to_numpy())
+    folded: dict = {}
+    s_fp, s_len = fingerprints(cps, doc_start[sdoc] + sents["start"].to_numpy(), doc_start[sdoc] + sents["end"].to_numpy(), folded)
     body_fp = np.zeros(len(arts), dtype=np.uint64)
     body_fp[nonempty] = group_fingerprints(sdoc, s_fp, len(nonempty))
     sents["doc"] = nonempty[sdoc]
@@ -270,6 +273,8 @@ def build_corpus(
     keep = np.flatnonzero(loaded)
     if fingerprints_out is not None:
         fingerprints_out["bodies"] = body_fp[keep]
+        if len(keep) == len(nonempty):  # every text kept: the joined text is the articles'
+            fingerprints_out["batch_text"] = {"big": big, "cps": cps, "folded_cps": folded.get("folded_cps")}
     articles = arts.iloc[keep].reset_index(drop=True)
     articles["date"] = parse_dates(articles.pop("date_raw"))
     missing_lang = articles["lang"].isna().to_numpy()

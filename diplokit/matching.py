@@ -217,11 +217,11 @@ class Matcher:
             np.array(nw_cp, dtype=np.int64),
         )
 
-    def find(self, text: str, folded: str | None = None) -> Matches:
+    def find(self, text: str, folded: str | None = None, *, folded_cps: np.ndarray | None = None, text_cps: np.ndarray | None = None) -> Matches:
         """All matches of all terms that sit on word boundaries (several terms can share
         one span, e.g. a surname shared by two people: each gets a row)."""
         folded = fold(text) if folded is None else folded
-        cps = codepoints(folded)
+        cps = codepoints(folded) if folded_cps is None else folded_cps
         isword = word_chars(cps)
         n = len(cps)
         nonword = np.flatnonzero(~isword)
@@ -230,7 +230,7 @@ class Matcher:
             a = self._auto.get(cs)
             if a is None:
                 continue
-            src = codepoints(text) if cs else cps
+            src = (codepoints(text) if text_cps is None else text_cps) if cs else cps
             hay = np.empty(n + 2, dtype=np.uint32)
             hay[0] = hay[-1] = _SEP_CP
             hay[1:-1] = src

@@ -72,7 +72,7 @@ def split_with_codepoints(texts: Sequence[str]) -> tuple[pd.DataFrame, np.ndarra
     arr = _codepoints(big)
     n = len(arr)
     if n == 0:
-        return _empty(), arr, doc_start
+        return _empty(), arr, doc_start, big
     space_lut, term_lut, closer_lut, opener_lut = _class_luts()
     # Only the space mask is computed over every character; everything else is looked
     # up at the few candidate positions, through the runs of spaces.
@@ -172,7 +172,7 @@ def split_with_codepoints(texts: Sequence[str]) -> tuple[pd.DataFrame, np.ndarra
             "text": pd.Series(sent_text.to_pandas(), dtype="str"),
         }
     )
-    return df, arr, doc_start
+    return df, arr, doc_start, big
 
 
 def _empty() -> pd.DataFrame:
