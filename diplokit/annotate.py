@@ -734,7 +734,8 @@ def _join_runs(starts: np.ndarray, n: int, values: pa.Array) -> pd.api.extension
 
 def _dyads(mentions: pd.DataFrame, compiled: Compiled, n_sentences: pd.Series | None = None, cc: pd.Series | None = None) -> pd.DataFrame:
     """Country pairs of each story (see annotation.yaml). ``cc``: the country each
-    mention speaks for (default: its bearer country)."""
+    mention speaks for (default: its bearer country). Computed on integer codes: articles
+    numbered in corpus order, countries in alphabetical order."""
     settings = compiled.lexicon.settings or {}
     share = float(settings.get("dyad_min_share_of_top", 0.5))
     min_evidence = int(settings.get("dyad_min_evidence", 1))
@@ -743,67 +744,108 @@ def _dyads(mentions: pd.DataFrame, compiled: Compiled, n_sentences: pd.Series | 
     empty = pd.DataFrame({c: pd.Series([], dtype=np.int64 if c == "evidence" else "str") for c in DYAD_COLUMNS})
     if mentions.empty:
         return empty
-    with_cc = mentions.assign(cc=_bearer(mentions, compiled) if cc is None else cc)
-    c = with_cc[["article_id", "sentence_id", "cc"]].dropna().drop_duplicates()
-    pairs = c.merge(c, on=["article_id", "sentence_id"], suffixes=("_a", "_b"))
-    pairs = pairs[pairs["cc_a"] < pairs["cc_b"]]
-    names = compiled.entities["entity_name"]
-    if len(pairs):
-        g = pairs.sort_values(["article_id", "cc_a", "cc_b", "sentence_id"], kind="stable")
-        agg = g.groupby(["article_id", "cc_a", "cc_b"], sort=True).agg(evidence=("sentence_id", "size")).reset_index()
-        agg["sentence_ids"] = _joined(g[["article_id", "cc_a", "cc_b"]].reset_index(drop=True), g["sentence_id"].reset_index(drop=True)).to_numpy()
-        top = agg.groupby("article_id")["evidence"].transform("max")
-        co_mentioned = agg["article_id"].unique()
+    bearer = _bearer(mentions, compiled) if cc is None else cc
+    has = bearer.notna().to_numpy()
+    art_all, art_uniq = pd.factorize(mentions["article_id"])  # first appearance: corpus order
+    c_codes, c_uniq = pd.factorize(bearer[has], sort=True)
+    if not len(c_uniq):
+        return empty
+    art = art_all[has].astype(np.int64)
+    sid = mentions["sentence_id"].to_numpy()[has].astype(np.int64)
+    n_c = len(c_uniq)
+    width = int(sid.max()) + 1
+
+    # Distinct (article, sentence, country), sorted; the pairs of each sentence's countries.
+    t = np.unique((art * width + sid) * n_c + c_codes)
+    t_c, t_sent = t % n_c, t // n_c
+    t_art, t_sid = t_sent // width, t_sent % width
+    first = np.r_[True, t_sent[1:] != t_sent[:-1]]
+    grp_end = np.r_[np.flatnonzero(first)[1:], len(t)][np.cumsum(first) - 1]
+    later = grp_end - np.arange(len(t)) - 1  # countries after this one in its sentence
+    pa_ = np.repeat(np.arange(len(t)), later)
+    pb_ = pa_ + 1 + (np.arange(len(pa_)) - np.repeat(np.cumsum(later) - later, later))
+    p_art, p_a, p_b, p_sid = t_art[pa_], t_c[pa_], t_c[pb_], t_sid[pa_]
+    rows: list[tuple] = []  # (article code, a, b, evidence, sentence_ids, basis) arrays
+    co_mentioned = np.zeros(len(art_uniq), dtype=bool)
+    if len(p_art):
+        order = np.lexsort((p_sid, p_b, p_a, p_art))
+        p_art, p_a, p_b, p_sid = p_art[order], p_a[order], p_b[order], p_sid[order]
+        pk = (p_art * n_c + p_a) * n_c + p_b
+        starts = np.flatnonzero(np.r_[True, pk[1:] != pk[:-1]])
+        evidence = np.diff(np.r_[starts, len(pk)])
+        g_art, g_a, g_b = p_art[starts], p_a[starts], p_b[starts]
+        sent_ids = _join_runs(starts, len(pk), pc.cast(pa.array(p_sid), pa.large_string()))
+        co_mentioned[g_art] = True
+        art_first = np.flatnonzero(np.r_[True, g_art[1:] != g_art[:-1]])
+        top = np.repeat(np.maximum.reduceat(evidence, art_first), np.diff(np.r_[art_first, len(g_art)]))
         # Short stories (a brief, a wire flash) state their pair once.
-        n_sent = n_sentences.reindex(agg["article_id"].astype(str)).fillna(0).to_numpy() if n_sentences is not None else np.full(len(agg), long_from)
+        if n_sentences is not None:
+            n_sent = n_sentences.reindex(pd.Index(np.asarray(art_uniq, dtype=object)[g_art]).astype(str)).fillna(0).to_numpy()
+        else:
+            n_sent = np.full(len(g_art), long_from)
         need = np.where(n_sent >= long_from, min_evidence, 1)
-        agg = agg[agg["evidence"].to_numpy() >= np.maximum(need, share * top.to_numpy())]
-        if max_tied is not None and len(agg):
+        ok = evidence >= np.maximum(need, share * top)
+        if max_tied is not None and ok.any():
             # No pair leads when the pairs tied at the top span too many countries.
-            at_top = agg[agg["evidence"] == agg.groupby("article_id")["evidence"].transform("max")]
-            sides = pd.concat([at_top[["article_id", "cc_a"]].set_axis(["article_id", "cc"], axis=1), at_top[["article_id", "cc_b"]].set_axis(["article_id", "cc"], axis=1)])
-            n_tied = sides.drop_duplicates().groupby("article_id").size()
-            agg = agg[~_isin(agg["article_id"], n_tied.index[n_tied > int(max_tied)])]
-        agg["basis"] = "sentence"
-    else:
-        co_mentioned = []
-        agg = pd.DataFrame(columns=["article_id", "cc_a", "cc_b", "evidence", "sentence_ids", "basis"])
+            k_art, k_a, k_b, k_ev = g_art[ok], g_a[ok], g_b[ok], evidence[ok]
+            kf = np.flatnonzero(np.r_[True, k_art[1:] != k_art[:-1]])
+            k_top = np.repeat(np.maximum.reduceat(k_ev, kf), np.diff(np.r_[kf, len(k_art)]))
+            at = k_ev == k_top
+            sides = np.unique(np.r_[k_art[at] * n_c + k_a[at], k_art[at] * n_c + k_b[at]])
+            n_tied = np.bincount(sides // n_c, minlength=len(art_uniq))
+            ok &= n_tied[g_art] <= int(max_tied)
+        rows.append((g_art[ok], g_a[ok], g_b[ok], evidence[ok], np.asarray(sent_ids, dtype=object)[ok], "sentence"))
     # Stories whose two sides never share a sentence: pair the two most-mentioned countries
     # when they clearly lead: the runner-up is mentioned at least min_evidence times, at
     # least share × the leader's count, and more often than the third country.
-    counts = with_cc.dropna(subset=["cc"])
-    counts = counts.groupby(["article_id", "cc"]).size().rename("n").reset_index()
     # (A story whose countries do meet in a sentence, but too seldom, is about no pair.)
-    counts = counts[~_isin(counts["article_id"], co_mentioned)]
-    counts = counts.sort_values(["article_id", "n", "cc"], ascending=[True, False, True], kind="stable")
-    rank = counts.groupby("article_id").cumcount()
-    n1 = counts["n"].where(rank == 0).groupby(counts["article_id"]).transform("max")
-    n2 = counts["n"].where(rank == 1).groupby(counts["article_id"]).transform("max")
-    n3 = counts["n"].where(rank == 2).groupby(counts["article_id"]).transform("max").fillna(0)
-    clear = n2.notna() & (n2 >= np.maximum(min_evidence, share * n1)) & (n2 > n3)
-    top2 = counts[(rank < 2) & clear]
-    if len(top2):
-        fb = top2.groupby("article_id")["cc"].agg(lambda s: tuple(sorted(s))).reset_index()
-        fb = pd.DataFrame({"article_id": fb["article_id"], "cc_a": fb["cc"].str[0], "cc_b": fb["cc"].str[1], "evidence": 0, "sentence_ids": "", "basis": "article"})
-        agg = pd.concat([agg, fb], ignore_index=True) if len(agg) else fb
-    if agg.empty:
+    keys, n = np.unique(art * n_c + c_codes, return_counts=True)
+    k_art, k_c = keys // n_c, keys % n_c
+    sel = ~co_mentioned[k_art]
+    k_art, k_c, n = k_art[sel], k_c[sel], n[sel]
+    if len(k_art):
+        order = np.lexsort((k_c, -n, k_art))
+        k_art, k_c, n = k_art[order], k_c[order], n[order]
+        first = np.r_[True, k_art[1:] != k_art[:-1]]
+        f_idx = np.flatnonzero(first)
+        rank = np.arange(len(k_art)) - np.repeat(f_idx, np.diff(np.r_[f_idx, len(k_art)]))
+        size = np.repeat(np.diff(np.r_[f_idx, len(k_art)]), np.diff(np.r_[f_idx, len(k_art)]))
+        lead = f_idx[np.cumsum(first) - 1]  # row of the article's leader
+        n1 = n[lead]
+        n2 = np.where(size > 1, n[np.minimum(lead + 1, len(n) - 1)], 0)
+        n3 = np.where(size > 2, n[np.minimum(lead + 2, len(n) - 1)], 0)
+        clear = (size > 1) & (n2 >= np.maximum(min_evidence, share * n1)) & (n2 > n3)
+        one = clear & (rank == 0)
+        lo_, hi_ = k_c[lead[one]], k_c[np.minimum(lead[one] + 1, len(n) - 1)]
+        a_, b_ = np.minimum(lo_, hi_), np.maximum(lo_, hi_)
+        rows.append((k_art[one], a_, b_, np.zeros(int(one.sum()), dtype=np.int64), np.full(int(one.sum()), "", dtype=object), "article"))
+    rows = [r for r in rows if len(r[0])]
+    if not rows:
         return empty
-    out = pd.DataFrame(
+    g_art = np.concatenate([r[0] for r in rows])
+    g_a = np.concatenate([r[1] for r in rows])
+    g_b = np.concatenate([r[2] for r in rows])
+    ev = np.concatenate([r[3] for r in rows]).astype(np.int64)
+    sids = np.concatenate([r[4] for r in rows])
+    basis = np.concatenate([np.full(len(r[0]), r[5], dtype=object) for r in rows])
+    # Corpus order (as every other table), so batches concatenate to the same table.
+    order = np.lexsort((g_b, g_a, g_art))
+    g_art, g_a, g_b, ev, sids, basis = g_art[order], g_a[order], g_b[order], ev[order], sids[order], basis[order]
+    cc_a = np.asarray(c_uniq, dtype=object)[g_a]
+    cc_b = np.asarray(c_uniq, dtype=object)[g_b]
+    names = compiled.entities["entity_name"]
+    return pd.DataFrame(
         {
-            "article_id": agg["article_id"].astype("str"),
-            "country_a": agg["cc_a"].astype("str"),
-            "country_b": agg["cc_b"].astype("str"),
-            "name_a": names.reindex(agg["cc_a"]).to_numpy(),
-            "name_b": names.reindex(agg["cc_b"]).to_numpy(),
-            "evidence": agg["evidence"].astype(np.int64),
-            "sentence_ids": agg["sentence_ids"].astype("str"),
-            "basis": agg["basis"].astype("str"),
+            "article_id": pd.array(np.asarray(art_uniq, dtype=object)[g_art], dtype="str"),
+            "country_a": pd.array(cc_a, dtype="str"),
+            "country_b": pd.array(cc_b, dtype="str"),
+            "name_a": names.reindex(cc_a).to_numpy(),
+            "name_b": names.reindex(cc_b).to_numpy(),
+            "evidence": ev,
+            "sentence_ids": pd.array(sids, dtype="str"),
+            "basis": pd.array(basis, dtype="str"),
         }
     )
-    # Corpus order (as every other table), so batches concatenate to the same table.
-    order = pd.Index(mentions["article_id"].unique()).get_indexer(out["article_id"])
-    out = out.assign(_order=order).sort_values(["_order", "country_a", "country_b"], kind="stable", ignore_index=True)
-    return out.drop(columns="_order")
 
 
 def summarise_candidates(occ: pd.DataFrame) -> pd.DataFrame:

@@ -259,3 +259,66 @@ def test_previous_word_window_matches_prev_word():
     got = _prev_word_in(text, codepoints(text), starts, words)
     want = np.array([_prev_word(text, int(s))[0] in words for s in starts])
     assert got.tolist() == want.tolist() and want.any()
+
+
+def _dyads_by_hand(rows, n_sentences, settings):
+    """The dyad rules of annotation.yaml, story by story in plain Python."""
+    share, min_ev = settings["dyad_min_share_of_top"], settings["dyad_min_evidence"]
+    long_from, max_tied = settings["dyad_min_evidence_from_sentences"], settings.get("dyad_max_countries_tied_at_top")
+    out = []
+    for art in dict.fromkeys(r[0] for r in rows):  # corpus order
+        mine = [r for r in rows if r[0] == art and r[2] is not None]
+        by_sent: dict = {}
+        for _, s, c in mine:
+            by_sent.setdefault(s, set()).add(c)
+        pairs: dict = {}
+        for s, cs in by_sent.items():
+            cs = sorted(cs)
+            for i in range(len(cs)):
+                for j in range(i + 1, len(cs)):
+                    pairs.setdefault((cs[i], cs[j]), []).append(s)
+        if pairs:
+            top = max(len(v) for v in pairs.values())
+            need = min_ev if n_sentences.get(art, 0) >= long_from else 1
+            kept = {p: v for p, v in pairs.items() if len(v) >= max(need, share * top)}
+            if max_tied is not None and kept:
+                ktop = max(len(v) for v in kept.values())
+                if len({c for p, v in kept.items() if len(v) == ktop for c in p}) > max_tied:
+                    kept = {}
+            out += [(art, a, b, len(v), "|".join(map(str, sorted(v))), "sentence") for (a, b), v in sorted(kept.items())]
+            continue
+        counts: dict = {}
+        for _, _, c in mine:
+            counts[c] = counts.get(c, 0) + 1
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if len(ranked) >= 2:
+            n1, n2 = ranked[0][1], ranked[1][1]
+            n3 = ranked[2][1] if len(ranked) > 2 else 0
+            if n2 >= max(min_ev, share * n1) and n2 > n3:
+                a, b = sorted([ranked[0][0], ranked[1][0]])
+                out.append((art, a, b, 0, "", "article"))
+    return out
+
+
+def test_dyads_match_the_rules_written_out():
+    from diplokit.annotate import _dyads
+
+    compiled = compile_lexicon()
+    settings = compiled.lexicon.settings
+    rng = np.random.default_rng(11)
+    countries = ["RWA", "COD", "UGA", "AGO", "USA", "FRA"]
+    for trial in range(40):
+        rows = []
+        for art in range(rng.integers(1, 6)):
+            for _ in range(rng.integers(0, 14)):
+                c = countries[rng.integers(0, len(countries))] if rng.random() > 0.15 else None
+                rows.append((f"a{trial}_{art:02d}", int(rng.integers(0, 8)), c))
+        if not rows:
+            continue
+        n_sent = {a: int(rng.integers(1, 9)) for a in {r[0] for r in rows}}
+        mentions = pd.DataFrame({"article_id": pd.array([r[0] for r in rows], dtype="str"), "sentence_id": np.array([r[1] for r in rows], dtype=np.int32),
+                                 "entity_id": pd.array([r[2] or "unknown_org" for r in rows], dtype="str")})
+        cc = pd.Series([r[2] for r in rows], dtype=object)
+        got = _dyads(mentions, compiled, pd.Series(n_sent), cc)
+        got_rows = list(got[["article_id", "country_a", "country_b", "evidence", "sentence_ids", "basis"]].itertuples(index=False, name=None))
+        assert got_rows == _dyads_by_hand(rows, n_sent, settings), trial
