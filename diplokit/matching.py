@@ -145,7 +145,7 @@ class Matches:
 
 
 class Matcher:
-    """Compiled automata for a table of terms (see ``Lexicon.terms``).
+    """A compiled automaton for a table of terms (see ``Lexicon.terms``).
 
     ``terms`` needs columns ``term``, ``case_sensitive`` and optionally ``prefix`` (a
     trailing ``*`` in the term also sets it): a prefix term may be followed by more
@@ -159,38 +159,43 @@ class Matcher:
         t["term"] = raw.str.rstrip("*").str.strip()
         self.terms = t
         self.prefix = t["prefix"].to_numpy()
-        self._auto: dict[bool, ahocorasick.Automaton] = {}
-        self._tables: dict[bool, tuple[np.ndarray, ...]] = {}
-        for cs in (False, True):
-            self._compile(cs, t[t["case_sensitive"] == cs])
+        self.case_sensitive = t["case_sensitive"].to_numpy(dtype=bool)
+        self._auto: ahocorasick.Automaton | None = None
+        self._compile(t)
 
-    def _compile(self, cs: bool, sub: pd.DataFrame) -> None:
-        """One automaton over *anchored* keys, scanned in text where every non-word
-        character is ``_SEP``: a key gets ``_SEP`` in place of its own non-word characters,
-        and a leading/trailing ``_SEP`` where its first/last character is a word character
-        (no trailing one for prefix terms). A hit is then a match on word boundaries,
-        provided the key's non-word characters are the text's: checked afterwards, in
-        numpy, for the keys that have any."""
+    def _compile(self, t: pd.DataFrame) -> None:
+        """One automaton over *anchored* folded keys, scanned in folded text where every
+        non-word character is ``_SEP``: a key gets ``_SEP`` in place of its own non-word
+        characters, and a leading/trailing ``_SEP`` where its first/last character is a
+        word character (no trailing one for prefix terms). A hit is then a match on word
+        boundaries, provided the key's non-word characters are the text's (folded), and,
+        for case-sensitive terms (acronyms: "AU" is not "au"), every character is the
+        text's as written: both checked afterwards, in numpy."""
+        n_terms = len(t)
         groups: dict[str, list[int]] = {}
-        length = np.zeros(len(self.terms), dtype=np.int64)
-        right = np.zeros(len(self.terms), dtype=np.int64)
-        nw_first = np.zeros(len(self.terms), dtype=np.int64)
-        nw_count = np.zeros(len(self.terms), dtype=np.int64)
+        length = np.zeros(n_terms, dtype=np.int64)
+        right = np.zeros(n_terms, dtype=np.int64)
+        nw_first = np.zeros(n_terms, dtype=np.int64)
+        nw_count = np.zeros(n_terms, dtype=np.int64)
         nw_off: list[int] = []
         nw_cp: list[int] = []
-        for i, term in zip(sub.index, sub["term"]):
-            key = term if cs else fold(term)
+        cs_first = np.zeros(n_terms, dtype=np.int64)
+        cs_cp: list[int] = []
+        for i, term, cs in zip(range(n_terms), t["term"], self.case_sensitive):
+            key = fold(term)
             if not key:
                 continue  # an empty key never matches
-            i = int(i)
             cps = codepoints(key)
-            # Word characters as the boundary checks see them: in the folded text.
-            isword = word_chars(codepoints(fold(key)) if cs else cps)
+            isword = word_chars(cps)
             r = bool(isword[-1]) and not bool(self.prefix[i])
             body = "".join(c if w else _SEP for c, w in zip(key, isword))
             anchored = (_SEP if isword[0] else "") + body + (_SEP if r else "")
             groups.setdefault(anchored, []).append(i)
             length[i], right[i] = len(key), int(r)
+            if cs:  # the whole term as written (which covers its non-word characters)
+                cs_first[i] = len(cs_cp)
+                cs_cp += codepoints(term).tolist()
+                continue
             off = np.flatnonzero(~isword)
             nw_first[i], nw_count[i] = len(nw_off), len(off)
             nw_off += off.tolist()
@@ -203,72 +208,71 @@ class Matcher:
         if not ids:
             return
         a.make_automaton()
-        self._auto[cs] = a
+        self._auto = a
         count = np.array([len(m) for m in ids], dtype=np.int64)
-        self._tables[cs] = (
-            np.concatenate(ids),  # terms of each anchored key, key after key
-            np.r_[0, np.cumsum(count)[:-1]].astype(np.int64),  # first of each key
-            count,
-            length,
-            right,
-            nw_first,
-            nw_count,
-            np.array(nw_off, dtype=np.int64),
-            np.array(nw_cp, dtype=np.int64),
-        )
+        self._key_terms = np.concatenate(ids)  # terms of each anchored key, key after key
+        self._key_first = np.r_[0, np.cumsum(count)[:-1]].astype(np.int64)  # first of each key
+        self._key_count = count
+        self._length, self._right = length, right
+        self._nw = (nw_first, nw_count, np.array(nw_off, dtype=np.int64), np.array(nw_cp, dtype=np.int64))
+        self._cs = (cs_first, np.array(cs_cp, dtype=np.int64))
+
+    @staticmethod
+    def _mismatch(src: np.ndarray, s: np.ndarray, first: np.ndarray, count: np.ndarray, off: np.ndarray | None, cp: np.ndarray) -> np.ndarray:
+        """Rows whose characters at ``s + off`` (or ``s + 0..count-1`` when ``off`` is None)
+        differ from ``cp[first:first + count]``."""
+        hit = np.repeat(np.arange(len(s)), count)
+        j = np.arange(len(hit)) - np.repeat(np.cumsum(count) - count, count)
+        k = first[hit] + j
+        pos = s[hit] + (off[k] if off is not None else j)
+        return np.unique(hit[src[pos] != cp[k]])
 
     def find(self, text: str, folded: str | None = None, *, folded_cps: np.ndarray | None = None, text_cps: np.ndarray | None = None) -> Matches:
         """All matches of all terms that sit on word boundaries (several terms can share
         one span, e.g. a surname shared by two people: each gets a row)."""
+        empty = np.zeros(0, dtype=np.int64)
+        if self._auto is None:
+            return Matches(empty, empty, empty)
         folded = fold(text) if folded is None else folded
         cps = codepoints(folded) if folded_cps is None else folded_cps
         isword = word_chars(cps)
         n = len(cps)
         nonword = np.flatnonzero(~isword)
-        starts, ends, terms = [], [], []
-        for cs in (False, True):
-            a = self._auto.get(cs)
-            if a is None:
-                continue
-            src = (codepoints(text) if text_cps is None else text_cps) if cs else cps
-            hay = np.empty(n + 2, dtype=np.uint32)
-            hay[0] = hay[-1] = _SEP_CP
-            hay[1:-1] = src
-            hay[nonword + 1] = _SEP_CP
-            # One C-level scan, read straight into an array of (end, key) pairs.
-            found = np.fromiter(itertools.chain.from_iterable(a.iter(hay.tobytes().decode("utf-32-le"))), dtype=np.int64).reshape(-1, 2)
-            if not len(found):
-                continue
-            key_terms, key_first, key_count, length, right, nw_first, nw_count, nw_off, nw_cp = self._tables[cs]
-            key = found[:, 1]
-            counts = key_count[key]
-            rep = np.repeat(np.arange(len(found)), counts)
-            # Each hit expands to its key's terms.
-            within = np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)
-            term = key_terms[key_first[key[rep]] + within]
-            e = found[rep, 0] - right[term]  # the haystack has one extra leading character
-            s = e - length[term]
-            inside = (s >= 0) & (e <= n)  # not on the separators added at both ends
-            if not inside.all():
-                s, e, term = s[inside], e[inside], term[inside]
-            # The key's non-word characters must be the text's.
-            c = nw_count[term]
-            if c.any():
-                hit = np.repeat(np.arange(len(term)), c)
-                j = np.arange(len(hit)) - np.repeat(np.cumsum(c) - c, c)
-                k = nw_first[term[hit]] + j
-                bad = np.unique(hit[src[s[hit] + nw_off[k]] != nw_cp[k]])
-                if len(bad):
-                    ok = np.ones(len(term), dtype=bool)
-                    ok[bad] = False
-                    s, e, term = s[ok], e[ok], term[ok]
-            starts.append(s)
-            ends.append(e)
-            terms.append(term)
-        if not starts:
-            empty = np.zeros(0, dtype=np.int64)
+        hay = np.empty(n + 2, dtype=np.uint32)
+        hay[0] = hay[-1] = _SEP_CP
+        hay[1:-1] = cps
+        hay[nonword + 1] = _SEP_CP
+        # One C-level scan, read straight into an array of (end, key) pairs.
+        found = np.fromiter(itertools.chain.from_iterable(self._auto.iter(hay.tobytes().decode("utf-32-le"))), dtype=np.int64).reshape(-1, 2)
+        if not len(found):
             return Matches(empty, empty, empty)
-        s, e, term = np.concatenate(starts), np.concatenate(ends), np.concatenate(terms)
+        key = found[:, 1]
+        counts = self._key_count[key]
+        rep = np.repeat(np.arange(len(found)), counts)
+        # Each hit expands to its key's terms.
+        within = np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)
+        term = self._key_terms[self._key_first[key[rep]] + within]
+        e = found[rep, 0] - self._right[term]  # the haystack has one extra leading character
+        s = e - self._length[term]
+        inside = (s >= 0) & (e <= n)  # not on the separators added at both ends
+        if not inside.all():
+            s, e, term = s[inside], e[inside], term[inside]
+        ok = np.ones(len(term), dtype=bool)
+        # The key's non-word characters must be the text's (folded).
+        nw_first, nw_count, nw_off, nw_cp = self._nw
+        c = nw_count[term]
+        if c.any():
+            ok[self._mismatch(cps, s, nw_first[term], c, nw_off, nw_cp)] = False
+        # Case-sensitive terms must be the text as written, character for character.
+        cs = self.case_sensitive[term]
+        if cs.any():
+            src = codepoints(text) if text_cps is None else text_cps
+            rows = np.flatnonzero(cs)
+            cs_first, cs_cp = self._cs
+            t_cs = term[rows]
+            ok[rows[self._mismatch(src, s[rows], cs_first[t_cs], self._length[t_cs], None, cs_cp)]] = False
+        if not ok.all():
+            s, e, term = s[ok], e[ok], term[ok]
         pre = self.prefix[term]
         if pre.any():
             # Extend wildcard matches to the end of their word.
