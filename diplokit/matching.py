@@ -82,7 +82,7 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=1)
 def all_chars() -> str:
     """Every code point once, in order: for building lookup tables with ``re``."""
-    return "".join(map(chr, range(0x110000)))
+    return np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
 
 
 @lru_cache(maxsize=1)
