@@ -148,12 +148,12 @@ def suspicious_texts(texts: list) -> np.ndarray:
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def table_records(df: pd.DataFrame, label: str, rel: str, first: int, enc: str, max_chars: int) -> list[Record | Problem]:
+def table_records(df: pd.DataFrame, label: str, rel: str, first: int, enc: str, max_chars: int, fix: np.ndarray | None = None) -> list[Record | Problem]:
     """One ``Record`` or ``Problem`` per row of a table with a ``text`` column (rows are
     named ``label:first``, ``label:first+1``...). The same as ``_row_record`` on each
     row, with the mojibake test done on the whole column and columns read once."""
     texts = df["text"].tolist()
-    fix = suspicious_texts(texts)
+    fix = suspicious_texts(texts) if fix is None else fix
     metas = [(k, df[k].tolist()) for k in META_COLUMNS if k in df.columns]
     out: list[Record | Problem] = []
     for i, text in enumerate(texts):
@@ -186,7 +186,12 @@ def table_records(df: pd.DataFrame, label: str, rel: str, first: int, enc: str, 
 def parquet_batch_records(table: pa.Table | pa.RecordBatch, names: dict[str, str], rel: str, first: int, max_chars: int) -> list[Record | Problem]:
     """Records of a slice of a Parquet file (rows numbered from ``first``)."""
     df = table.to_pandas().rename(columns={v: k for k, v in names.items()})
-    return table_records(df, rel, rel, first, "parquet", max_chars)
+    fix = None
+    col = table.column(names["text"]) if names.get("text") in table.column_names else None
+    if col is not None and (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        # The mojibake test straight on the Arrow column (no copy into a new array).
+        fix = np.asarray(pc.fill_null(pc.match_substring_regex(col, _MOJIBAKE_PATTERN), False).to_numpy(zero_copy_only=False), dtype=bool)
+    return table_records(df, rel, rel, first, "parquet", max_chars, fix)
 
 
 def open_parquet(path: Path, rel: str) -> tuple[pq.ParquetFile, dict[str, str], list[str]] | Problem:

@@ -51,6 +51,57 @@ def _codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
 
 
+@lru_cache(maxsize=1)
+def _lower_table() -> tuple[np.ndarray, np.ndarray]:
+    """``str.lower`` of each code point below U+3000 where it is one character, and where
+    it is not (those rows go to the plain test)."""
+    low = np.arange(0x3000, dtype=np.uint64)
+    odd = np.zeros(0x3000, dtype=bool)
+    for c in range(0x3000):
+        lo = chr(c).lower()
+        if len(lo) == 1:
+            low[c] = ord(lo)
+        else:
+            odd[c] = True
+    return low, odd
+
+
+_HASH_MULT = np.random.default_rng(20261123).integers(1, 2**63, size=7, dtype=np.uint64) | np.uint64(1)
+
+
+def _token_hashes(rev: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each lower-cased token, from its characters read backwards
+    (``rev[:, j]`` is the token's (j + 1)-th character from the end)."""
+    low, _ = _lower_table()
+    cols = rev.shape[1]
+    used = np.arange(cols)[None, :] < length[:, None]
+    vals = np.where(used, low[np.minimum(rev, len(low) - 1)], 0).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        return (vals * _HASH_MULT[:cols][None, :]).sum(axis=1, dtype=np.uint64) + length.astype(np.uint64) * _HASH_MULT[6]
+
+
+@lru_cache(maxsize=4)
+def _abbreviation_hashes(abbrevs: frozenset[str]) -> np.ndarray:
+    words = [a for a in abbrevs if 1 <= len(a) <= 6]
+    rev = np.zeros((len(words), 6), dtype=np.int64)
+    for i, w in enumerate(words):
+        for j, ch in enumerate(reversed(w)):
+            rev[i, j] = ord(ch)
+    return np.unique(_token_hashes(rev, np.array([len(w) for w in words], dtype=np.int64)))
+
+
+def _abbreviation_candidates(rev: np.ndarray, length: np.ndarray, abbrevs: frozenset[str]) -> np.ndarray:
+    """Rows whose token may be an abbreviation: its hash is an abbreviation's, or it has
+    a character the lookup tables do not cover (a superset of the true rows)."""
+    if not len(rev):
+        return np.zeros(0, dtype=np.int64)
+    low, odd = _lower_table()
+    used = np.arange(rev.shape[1])[None, :] < length[:, None]
+    rare = (used & ((rev >= len(low)) | odd[np.minimum(rev, len(low) - 1)])).any(axis=1)
+    hit = np.isin(_token_hashes(rev, length), _abbreviation_hashes(abbrevs))
+    return np.flatnonzero(hit | rare)
+
+
 def split_sentences(texts: Sequence[str]) -> pd.DataFrame:
     """Split texts into sentences.
 
@@ -125,7 +176,8 @@ def split_with_codepoints(texts: Sequence[str]) -> tuple[pd.DataFrame, np.ndarra
         initial = single & (first_cp < len(letters_tab)) & letters_tab[np.minimum(first_cp, len(letters_tab) - 1)]
         bad = is_dot & (inner_dot & (tok_len <= 8) | initial)
         short = np.flatnonzero(is_dot & ~bad & (tok_len >= 1) & (tok_len <= 6))
-        for j in short:  # few: only short words right before a full stop
+        for j in _abbreviation_candidates(cq[short, :6], tok_len[short], abbrevs):
+            j = short[j]  # a hash hit (or a rare character): the plain test decides
             if big[tok_start[j]:p[j]].lower() in abbrevs:
                 bad[j] = True
         e = e[~bad]

@@ -111,6 +111,11 @@ def test_table_records_match_row_records():
     slow = [rd._row_record(f"t:{i + 1}", "t", row, "str", 40) for i, row in enumerate(df.to_dict("records"))]
     assert fast == slow
     assert rd.suspicious_texts(df["text"].tolist()).tolist() == [isinstance(t, str) and bool(rd._MOJIBAKE.search(t)) for t in df["text"]]
+    # A Parquet slice (mojibake tested on the Arrow column) gives the same records.
+    strs = df.assign(text=[t if isinstance(t, str) else None for t in df["text"]], date=df["date"].astype(str), title=df["title"].astype(str))
+    table = pa.Table.from_pandas(strs, preserve_index=False)
+    names = {c: c for c in table.column_names}
+    assert rd.parquet_batch_records(table, names, "t", 1, 40) == rd.table_records(table.to_pandas(), "t", "t", 1, "parquet", 40)
 
 
 def _naive_find(terms: pd.DataFrame, text: str) -> list[tuple[int, int, int]]:
@@ -322,3 +327,19 @@ def test_dyads_match_the_rules_written_out():
         got = _dyads(mentions, compiled, pd.Series(n_sent), cc)
         got_rows = list(got[["article_id", "country_a", "country_b", "evidence", "sentence_ids", "basis"]].itertuples(index=False, name=None))
         assert got_rows == _dyads_by_hand(rows, n_sent, settings), trial
+
+
+def test_abbreviation_prefilter_keeps_every_abbreviation():
+    from diplokit.sentences import _abbreviation_candidates, _tables
+
+    abbrevs = _tables()[2]
+    words = sorted(a for a in abbrevs if 1 <= len(a) <= 6)
+    tokens = [w for a in words for w in (a, a.upper(), a.title())] + ["word", "Kigali", "İst", "Straß", "xyz", "ÉTÉ"]
+    rev = np.zeros((len(tokens), 6), dtype=np.int64)
+    for i, t in enumerate(tokens):
+        for j, ch in enumerate(reversed(t[:6])):
+            rev[i, j] = ord(ch)
+    got = set(_abbreviation_candidates(rev, np.array([min(len(t), 6) for t in tokens]), abbrevs).tolist())
+    want = {i for i, t in enumerate(tokens) if t.lower() in abbrevs}
+    assert want and want <= got
+    assert len(got - want) <= 3  # the hash lets through hardly anything else (rare characters do go through)
