@@ -402,11 +402,13 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     cap_only[low] = [folded[a:b] in capitalised_only for a, b in zip(es[low].tolist(), ee[low].tolist())]
     valid = ~(cap_only & ~first_upper) & (kinds != "blocker")
 
-    titles_end: dict[int, int] = {}
+    # Where a title ends -> the earliest start of a title ending there (a longer title).
     tmask = (layer == "title") & in_sent
-    for a, b in zip(m.start[tmask], m.end[tmask]):
-        if b not in titles_end or a < titles_end[b]:
-            titles_end[b] = a
+    t_end, t_start = m.end[tmask], m.start[tmask]
+    t_order = np.lexsort((t_start, t_end))
+    t_end, t_start = t_end[t_order], t_start[t_order]
+    t_first = np.r_[True, t_end[1:] != t_end[:-1]] if len(t_end) else np.zeros(0, dtype=bool)
+    titles_end = dict(zip(t_end[t_first].tolist(), t_start[t_first].tolist()))
 
     occurrences: list[tuple] = []
     starts_out = es.copy()
