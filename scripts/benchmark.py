@@ -8,7 +8,8 @@ stories are distinct, not duplicates), in 3-5 paragraphs, and scraper debris
 (breadcrumb, view counter, share prompt, related links) so cleaning has work to do. It is
 written once as Parquet, then for each size:
 
-  1. build path:  `diplokit build` machinery with 2 worker processes, streaming to Parquet;
+  1. build path:  `diplokit build` machinery with 2 worker processes, streaming to Parquet
+                  (and, at the largest size, the `diplokit build` command in a new process);
   2. pandas path: load_corpus(parquet) + annotate() in this process, one core;
   3. dask path:   annotate_dask on a LocalCluster (2 workers) over the clean articles;
   4. spaCy:       blank("en") + PhraseMatcher(attr="LOWER") over the same lexicon terms,
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -175,6 +177,14 @@ def run_build(parquet: Path, out: Path, workers: int) -> tuple[float, int, float
     return dt, s.articles, s.mb, mem.peak
 
 
+def run_cli(parquet: Path, out: Path) -> float:
+    """Wall time of ``diplokit build`` as a user runs it: a new Python process, imports and
+    lexicon compilation included."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "diplokit.cli", "build", str(parquet), "-o", str(out), "-q"], check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
 def run_dask(articles_parquet: Path, workers: int) -> tuple[float, int, int]:
     import dask
     import dask.dataframe as dd
@@ -269,6 +279,9 @@ def main() -> int:
             out = tmp / f"build_{n}"
             dt_b, arts_b, mb_b, peak_b = run_build(parquet, out, args.workers)
             print(f"build ({args.workers} workers):        {dt_b:7.2f} s  {arts_b / dt_b:9,.0f} articles/s  {mb_b / dt_b:6.2f} MB/s  peak {peak_b / 2**30:.2f} GB")
+            if n == max(args.sizes):
+                dt_c = run_cli(parquet, tmp / f"cli_{n}")
+                print(f"`diplokit build` command: {dt_c:7.2f} s wall, new process (start-up and lexicon compilation included)")
             dt, arts, mb, peak, n_mentions, dt_ann = run_pandas(parquet)
             print(f"pandas path (1 process):  {dt:7.2f} s  {arts / dt:9,.0f} articles/s  {mb / dt:6.2f} MB/s  peak {peak / 2**30:.2f} GB  ({n_mentions:,} mentions)")
             print(f"  of which annotate():    {dt_ann:7.2f} s  {arts / dt_ann:9,.0f} articles/s")
