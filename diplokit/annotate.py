@@ -622,8 +622,7 @@ def _joined(keys: pd.DataFrame, values: pd.Series) -> pd.Series:
             flat = None
     if flat is None:
         flat = pa.array(values.astype(str).tolist(), pa.large_string())
-    arr = pa.LargeListArray.from_arrays(pa.array(offsets), flat)
-    return pd.Series(pd.array(pc.binary_join(arr, pa.scalar("|", pa.large_string())), dtype="str"))
+    return pd.Series(_join_runs(offsets[:-1], int(offsets[-1]), flat))
 
 
 def _bearer(mentions: pd.DataFrame, compiled: Compiled) -> pd.Series:

@@ -202,19 +202,19 @@ class _Parts:
         self.schemas: dict[str, pa.Schema] = {}
         self.count: dict[str, int] = {}
 
-    def write(self, name: str, data: pd.DataFrame | pa.Table | pa.Buffer, keep: np.ndarray | None = None) -> None:
-        """Append a part: a DataFrame, an Arrow table, or a Parquet file's bytes; ``keep``
-        (a row mask) drops rows first."""
+    def write(self, name: str, data: pd.DataFrame | pa.Table | pa.Buffer, drop: dict[str, str] | None = None) -> None:
+        """Append a part: a DataFrame, an Arrow table, or a Parquet file's bytes; rows of
+        the articles in ``drop`` are left out."""
         if isinstance(data, pd.DataFrame):
             data = _to_arrow(data)
         if isinstance(data, pa.Buffer):
             schema = pq.read_schema(pa.BufferReader(data))
             first = self.schemas.setdefault(name, schema)
-            if (keep is not None and not keep.all()) or not schema.equals(first, check_metadata=False):
+            if drop or not schema.equals(first, check_metadata=False):
                 data = _decode(data)  # rare: rows to drop, or a type to align
         if isinstance(data, pa.Table):
-            if keep is not None and not keep.all():
-                data = data.filter(pa.array(keep))
+            if drop:
+                data = data.filter(pa.array(_kept(data.column("article_id"), drop)))
             first = self.schemas.setdefault(name, data.schema)
             if not data.schema.equals(first, check_metadata=False):
                 data = data.cast(first)
@@ -287,10 +287,7 @@ def build(
         writers.write("report", report)
         for name in PART_TABLES:
             # Rows of dropped duplicates (only known here) are filtered out of the part.
-            keep = None
-            if drop and name != "removed":
-                keep = _kept(_decode(res[name]).column("article_id"), drop)
-            writers.write(name, res[name], keep)
+            writers.write(name, res[name], drop if name != "removed" else None)
         res.pop("_dedup_keys", None)
         occ = res["occurrences"]
         occurrences.append(occ[_kept(occ["article_id"].to_numpy(dtype=object), drop)])

@@ -12,9 +12,8 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
+from .matching import Slicer
 from .resources import lexicon_path, read_yaml
 
 _TERMINALS = np.array([ord(c) for c in ".!?…"], dtype=np.uint32)
@@ -201,19 +200,8 @@ def split_with_codepoints(texts: Sequence[str]) -> tuple[pd.DataFrame, np.ndarra
     run_start = np.maximum.accumulate(np.where(first_of_doc, np.arange(len(doc)), 0))
     sentence_id = np.arange(len(doc)) - run_start
 
-    # Slice sentence texts out of one UTF-8 buffer by byte offsets: no per-sentence Python.
-    # Byte offset of character i: i plus the extra bytes of the non-ASCII characters before.
-    wide = np.flatnonzero(arr >= 0x80)
-    wcp = arr[wide]
-    extra = np.r_[0, np.cumsum(1 + (wcp >= 0x800).astype(np.int64) + (wcp >= 0x10000))]
-    data = big.encode("utf-8")
-    bounds = np.empty(2 * len(s) + 2, dtype=np.int64)
-    bounds[0] = 0
-    bounds[1:-1:2] = s + extra[np.searchsorted(wide, s, side="left")]
-    bounds[2:-1:2] = end + extra[np.searchsorted(wide, end, side="left")]
-    bounds[-1] = len(data)
-    pieces = pa.LargeStringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds.tobytes()), pa.py_buffer(data))
-    sent_text = pc.take(pieces, pa.array(np.arange(1, len(bounds) - 1, 2)))
+    # Sentence texts sliced out of one UTF-8 buffer by byte offsets: no per-sentence Python.
+    sent_text = Slicer(big, arr).take(s, end)
 
     df = pd.DataFrame(
         {
@@ -221,7 +209,7 @@ def split_with_codepoints(texts: Sequence[str]) -> tuple[pd.DataFrame, np.ndarra
             "sentence_id": sentence_id.astype(np.int32),
             "start": (s - doc_start[doc]).astype(np.int32),
             "end": (end - doc_start[doc]).astype(np.int32),
-            "text": pd.Series(sent_text.to_pandas(), dtype="str"),
+            "text": pd.Series(sent_text, dtype="str"),
         }
     )
     return df, arr, doc_start, big
