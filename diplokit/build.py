@@ -58,7 +58,29 @@ class BuildSummary:
 _STATE: dict = {}
 
 
-def _init_worker(boilerplate: tuple[str, ...], lexicon_dirs: tuple[str, ...], max_bytes: int) -> None:
+def retain_freed_memory() -> bool:
+    """Ask glibc's malloc to keep freed memory for reuse instead of handing it back to
+    the system at once. A chunk allocates and frees the same large arrays over and over;
+    by default each one over 32 MB is a fresh mmap whose pages fault in again (a tenth
+    of a build's CPU time, all in the kernel). Called in processes diplokit owns (the
+    build's workers, the command line), not in a user's notebook kernel. Returns whether
+    it applied (not on other C libraries)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
+    # The largest mmap threshold glibc accepts on 64-bit; bigger blocks still get mmap.
+    return bool(mallopt(m_mmap_threshold, 32 << 20) and mallopt(m_trim_threshold, 1 << 30) and mallopt(m_top_pad, 64 << 20))
+
+
+def _init_worker(boilerplate: tuple[str, ...], lexicon_dirs: tuple[str, ...], max_bytes: int, own_process: bool = False) -> None:
+    if own_process:
+        retain_freed_memory()
     _STATE["rules"] = BoilerplateRules.load(boilerplate)
     _STATE["compiled"] = compile_lexicon(Lexicon.load(*lexicon_dirs) if lexicon_dirs else None)
     _STATE["max_bytes"] = max_bytes
@@ -71,7 +93,7 @@ def _process(task: tuple) -> dict[str, pd.DataFrame]:
     if kind == "files":
         items = (it for job in payload for it in read_job(job, _STATE["max_bytes"]))
     elif kind == "parquet":  # a slice of a Parquet file, read by the parent as Arrow IPC
-        rel, names, first, ipc, meta = payload
+        rel, names, first, ipc, meta, _ = payload
         items = rd.parquet_batch_records(pa.ipc.open_stream(ipc).read_all(), names, rel, first, _STATE["max_bytes"])
         extra = {k: v for k, v in meta.items() if v}
         if extra:
@@ -146,7 +168,7 @@ def _parquet_tasks(job, batch_size: int, workers: int = 1) -> Iterator[tuple]:
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, table.schema) as w:
             w.write_table(table)
-        return ("parquet", (rel, names, first, sink.getvalue(), meta))
+        return ("parquet", (rel, names, first, sink.getvalue(), meta, table.num_rows))
 
     for b in pf.iter_batches(columns=wanted, batch_size=batch_size):
         pending.append(b)
@@ -254,7 +276,7 @@ def build(
     jobs, problems = collect_jobs(source)
     lexicon = Lexicon.load(*lexicon_dirs) if lexicon_dirs else None
     fingerprint = compile_lexicon(lexicon).fingerprint  # compiled once here; forked workers inherit it
-    init = (tuple(map(str, boilerplate)), tuple(map(str, lexicon_dirs)), max_bytes)
+    init = (tuple(map(str, boilerplate)), tuple(map(str, lexicon_dirs)), max_bytes)  # (+ own_process for the pool's workers)
 
     writers = _Parts(out)
     seen = _SeenStories()
@@ -268,7 +290,9 @@ def build(
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(jobs), desc="diplokit build", unit="input")
+        # Counted in stories (a file, or a row of a table file); rows of JSONL/CSV files
+        # are only known once read, so the total grows as they come.
+        bar = tqdm(total=_known_inputs(jobs), desc="diplokit build", unit="story")
 
     def consume(res: dict[str, pd.DataFrame], n_inputs: int) -> None:
         nonlocal n_articles, n_dup, n_skip, mb
@@ -292,6 +316,8 @@ def build(
         occ = res["occurrences"]
         occurrences.append(occ[_kept(occ["article_id"].to_numpy(dtype=object), drop)])
         if bar is not None:
+            if bar.n + n_inputs > bar.total:
+                bar.total = bar.n + n_inputs
             bar.update(n_inputs)
 
     tasks = _tasks(jobs, batch_size, max_bytes, workers)
@@ -301,7 +327,7 @@ def build(
             consume(_process(task), _task_inputs(task))
     else:
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=init) as pool:
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(*init, True)) as pool:
             inflight: list[tuple[Future, int]] = []
             for task in tasks:
                 inflight.append((pool.submit(_process, task), _task_inputs(task)))
@@ -342,7 +368,23 @@ def _kept(ids, drop: dict[str, str]) -> np.ndarray:
 
 
 def _task_inputs(task: tuple) -> int:
-    return len(task[1]) if task[0] == "files" else 0
+    """Stories (or inputs that turn out not to be one) a task covers."""
+    return task[1][-1] if task[0] == "parquet" else len(task[1])
+
+
+def _known_inputs(jobs: list) -> int:
+    """Files, plus the rows of Parquet files (from their footers); JSONL/CSV rows are
+    counted as they are read."""
+    n = 0
+    for job in jobs:
+        suffix = job[0].suffix.lower()
+        if suffix not in TABLE_KINDS:
+            n += 1
+        elif suffix == ".parquet":
+            readable = job[0].is_file() and not job[0].name.startswith(".")
+            opened = rd.open_parquet(job[0], job[1]) if readable else None
+            n += opened[0].metadata.num_rows if isinstance(opened, tuple) else 1
+    return n
 
 
 def _report_frame(problems: list[rd.Problem]) -> pd.DataFrame:
@@ -353,43 +395,72 @@ def _report_frame(problems: list[rd.Problem]) -> pd.DataFrame:
 
 
 def _dedup_keys(corpus, fps: dict) -> "_ChunkKeys":
-    """What cross-chunk deduplication compares, from the fingerprints the loader computed."""
+    """What cross-chunk deduplication compares, from the fingerprints the loader computed:
+    each article's body, and its distinct long sentences (worked out here, in the worker)."""
     long_ = fps["sentence_lengths"] >= MIN_SENTENCE_CHARS
-    return _ChunkKeys(corpus.articles["article_id"].to_numpy(dtype=object), fps["bodies"], corpus.sentences["article_id"].to_numpy(dtype=object)[long_], fps["sentences"][long_])
+    art, fp = fps["sentence_articles"][long_].astype(np.int64), fps["sentences"][long_]
+    order = np.lexsort((fp, art))
+    art, fp = art[order], fp[order]
+    new = np.r_[True, (art[1:] != art[:-1]) | (fp[1:] != fp[:-1])] if len(art) else np.zeros(0, dtype=bool)
+    ids = corpus.articles["article_id"].to_numpy(dtype=object)
+    return _ChunkKeys(ids, fps["bodies"], art[new], fp[new], np.bincount(art[new], minlength=len(ids)))
 
 
 @dataclass
 class _ChunkKeys:
     ids: np.ndarray  # article ids, in table order
     bodies: np.ndarray  # body fingerprint of each article (0: no words)
-    sent_article: np.ndarray  # article id of each long-enough sentence
-    sentences: np.ndarray  # its fingerprint
+    pair_article: np.ndarray  # (row of the article, fingerprint of one of its distinct long sentences)
+    pair_sentence: np.ndarray
+    n_sentences: np.ndarray  # distinct long sentences of each article
+
+
+class _Runs:
+    """Fingerprints with the first owner (an integer, growing from chunk to chunk) of each,
+    as a few sorted arrays searched with numpy. A new chunk's run is merged into the one
+    before it while that one is not more than twice its size, so there are only
+    O(log chunks) runs to search however many chunks came before."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Owner of each key (the smallest, if several runs have it), else -1."""
+        out = np.full(len(keys), -1, dtype=np.int64)
+        for sk, owner in self.runs:
+            if not len(sk):
+                continue
+            i = np.minimum(np.searchsorted(sk, keys), len(sk) - 1)
+            hit = (sk[i] == keys) & ((out < 0) | (owner[i] < out))
+            out[hit] = owner[i[hit]]
+        return out
+
+    def add(self, keys: np.ndarray, owner: np.ndarray) -> None:
+        self.runs.append(self._run(keys, owner))
+        while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
+            (k1, o1), (k2, o2) = self.runs.pop(-2), self.runs.pop()
+            self.runs.append(self._run(np.concatenate([k1, k2]), np.concatenate([o1, o2])))
+
+    @staticmethod
+    def _run(keys: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted keys, each with its smallest owner."""
+        order = np.lexsort((owner, keys))
+        keys, owner = keys[order], owner[order]
+        first = np.r_[True, keys[1:] != keys[:-1]] if len(keys) else np.zeros(0, dtype=bool)
+        return keys[first], owner[first]
 
 
 class _SeenStories:
     """What earlier chunks kept, for deduplication across chunks: ids, body fingerprints,
-    and sentence fingerprints with the first article that had each. Kept as one sorted
-    array per chunk (searched with numpy), so a chunk costs a few binary searches however
-    many came before."""
+    and sentence fingerprints with the first article that had each (``_Runs``), so a chunk
+    costs a few binary searches however many came before."""
 
     def __init__(self) -> None:
         self.ids: set[str] = set()
         self.owner_names: list[str] = []  # article id of each owner index
-        self.sent_counts: list[int] = []  # distinct long sentences of each owner
-        self.bodies: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted fingerprints, owner)
-        self.sents: list[tuple[np.ndarray, np.ndarray]] = []
-
-    @staticmethod
-    def _lookup(runs: list[tuple[np.ndarray, np.ndarray]], keys: np.ndarray) -> np.ndarray:
-        """Owner of each key in the earliest run that has it, else -1."""
-        out = np.full(len(keys), -1, dtype=np.int64)
-        for sk, owner in runs:
-            if not len(sk):
-                continue
-            i = np.minimum(np.searchsorted(sk, keys), len(sk) - 1)
-            hit = (sk[i] == keys) & (out < 0)
-            out[hit] = owner[i[hit]]
-        return out
+        self.sent_counts = np.zeros(0, dtype=np.int64)  # distinct long sentences of each owner
+        self.bodies = _Runs()
+        self.sents = _Runs()
 
     def duplicates(self, keys: _ChunkKeys, threshold: float) -> tuple[dict[str, str], dict[str, str]]:
         """Articles of this chunk that duplicate an earlier chunk's; then remembers the rest."""
@@ -398,22 +469,38 @@ class _SeenStories:
         ids = keys.ids
         n = len(ids)
         same_id = np.fromiter((a in self.ids for a in ids.tolist()), dtype=bool, count=n)
-        body_owner = self._lookup(self.bodies, keys.bodies)
+        body_owner = self.bodies.lookup(keys.bodies)
         body_owner[keys.bodies == 0] = -1
         # Near duplicates: distinct long sentences per article, looked up among earlier ones.
-        pos = pd.Index(ids).get_indexer(keys.sent_article)
-        pairs = pd.DataFrame({"a": pos, "h": keys.sentences}).drop_duplicates()
-        n_sent = np.bincount(pairs["a"].to_numpy(), minlength=n)
-        pairs["k"] = self._lookup(self.sents, pairs["h"].to_numpy(dtype=np.uint64))
-        hits = pairs[pairs["k"] >= 0].groupby(["a", "k"]).size().rename("n").reset_index()
+        pa_, ph, n_sent = keys.pair_article, keys.pair_sentence, keys.n_sentences
+        pk = self.sents.lookup(ph)
         near_owner = np.full(n, -1, dtype=np.int64)
         near_share = np.zeros(n)
-        if len(hits):
-            names = np.asarray(self.owner_names, dtype=object)
-            hits["name"] = names[hits["k"].to_numpy()]
-            best = hits.sort_values(["a", "n", "name"], ascending=[True, False, True], kind="stable").drop_duplicates("a")
-            a_, k_ = best["a"].to_numpy(), best["k"].to_numpy()
-            share = best["n"].to_numpy() / np.minimum(n_sent[a_], np.asarray(self.sent_counts, dtype=np.int64)[k_])
+        hit = pk >= 0
+        if hit.any():
+            # Shared sentences per (article, earlier owner); the owner sharing most wins,
+            # ties to the smallest article id.
+            a_, k_ = pa_[hit], pk[hit]
+            order = np.lexsort((k_, a_))
+            a_, k_ = a_[order], k_[order]
+            starts = np.flatnonzero(np.r_[True, (a_[1:] != a_[:-1]) | (k_[1:] != k_[:-1])])
+            a_, k_, cnt = a_[starts], k_[starts], np.diff(np.r_[starts, len(order)])
+            grp = np.flatnonzero(np.r_[True, a_[1:] != a_[:-1]])
+            cand = cnt == np.repeat(np.maximum.reduceat(cnt, grp), np.diff(np.r_[grp, len(a_)]))
+            a_, k_, cnt = a_[cand], k_[cand], cnt[cand]
+            first = np.r_[True, a_[1:] != a_[:-1]]
+            tied = np.flatnonzero(~first)
+            if len(tied):  # rare: pick the smallest article id among the tied owners
+                pick = {}
+                for j in range(len(a_)):
+                    a, name = int(a_[j]), self.owner_names[k_[j]]
+                    if a not in pick or name < self.owner_names[k_[pick[a]]]:
+                        pick[a] = j
+                sel = np.array(sorted(pick.values()), dtype=np.int64)
+            else:
+                sel = np.flatnonzero(first)
+            a_, k_, cnt = a_[sel], k_[sel], cnt[sel]
+            share = cnt / np.minimum(n_sent[a_], self.sent_counts[k_])
             ok = share >= threshold
             near_owner[a_[ok]], near_share[a_[ok]] = k_[ok], share[ok]
         for i in np.flatnonzero(same_id | (body_owner >= 0) | (near_owner >= 0)).tolist():
@@ -428,23 +515,16 @@ class _SeenStories:
         kept_mask = np.ones(n, dtype=bool)
         if drop:
             kept_mask[[i for i, a in enumerate(ids.tolist()) if a in drop]] = False
-        first = len(self.owner_names)
+        first_owner = len(self.owner_names)
         owner_of = np.full(n, -1, dtype=np.int64)
-        owner_of[kept_mask] = first + np.arange(int(kept_mask.sum()))
+        owner_of[kept_mask] = first_owner + np.arange(int(kept_mask.sum()))
         kept_ids = ids[kept_mask].tolist()
         self.ids.update(kept_ids)
         self.owner_names += kept_ids
-        self.sent_counts += n_sent[kept_mask].tolist()
-        self.bodies.append(self._run(keys.bodies[kept_mask & (keys.bodies != 0)], owner_of[kept_mask & (keys.bodies != 0)]))
+        self.sent_counts = np.concatenate([self.sent_counts, n_sent[kept_mask]])
+        has_body = kept_mask & (keys.bodies != 0)
+        self.bodies.add(keys.bodies[has_body], owner_of[has_body])
         # (sentences earlier chunks already hold keep their owner: only new ones are added)
-        p = pairs[kept_mask[pairs["a"].to_numpy()] & (pairs["k"].to_numpy() < 0)]
-        self.sents.append(self._run(p["h"].to_numpy(dtype=np.uint64), owner_of[p["a"].to_numpy()]))
+        new = kept_mask[pa_] & ~hit
+        self.sents.add(ph[new], owner_of[pa_[new]])
         return drop, reasons
-
-    @staticmethod
-    def _run(keys: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted keys, each with its first owner."""
-        order = np.lexsort((owner, keys))
-        keys, owner = keys[order], owner[order]
-        first = np.r_[True, keys[1:] != keys[:-1]] if len(keys) else np.zeros(0, dtype=bool)
-        return keys[first], owner[first]

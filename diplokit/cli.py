@@ -14,7 +14,7 @@ from pathlib import Path
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .build import build, retain_freed_memory
 
     missing = [s for s in args.source if not Path(s).exists()]
     if missing:
@@ -28,6 +28,7 @@ def _build(args: argparse.Namespace) -> int:
         if not Path(d).exists():
             print(f"diplokit build: lexicon folder {d} not found", file=sys.stderr)
             return 2
+    retain_freed_memory()  # this process is ours: see the function
     summary = build(
         args.source if len(args.source) > 1 else args.source[0],
         out,

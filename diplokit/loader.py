@@ -181,7 +181,8 @@ def build_corpus(
 
     If ``fingerprints_out`` is a dict, it receives the word fingerprints (``dedup.py``)
     that deduplication computed: ``"bodies"`` for each row of the articles table,
-    ``"sentences"`` and ``"sentence_lengths"`` for each row of the sentences table; and,
+    ``"sentences"``, ``"sentence_lengths"`` and ``"sentence_articles"`` (the row of its
+    article in the articles table) for each row of the sentences table; and,
     when every text was kept, ``"batch_text"``: the articles' texts joined by "\\n" with
     their code points and folded code points, which ``annotate_batch`` can reuse."""
     if strict:
@@ -286,6 +287,7 @@ def build_corpus(
     if fingerprints_out is not None:
         fingerprints_out["sentences"] = s_fp[kept_rows]
         fingerprints_out["sentence_lengths"] = s_len[kept_rows]
+        fingerprints_out["sentence_articles"] = (np.cumsum(loaded) - 1)[sents["doc"].to_numpy()]  # row in the articles table
     sentences = pd.DataFrame(
         {
             "article_id": np.asarray(ids, dtype=object)[sents["doc"].to_numpy()],

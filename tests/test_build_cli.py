@@ -74,3 +74,17 @@ def test_console_script_is_installed(tmp_path):
     exe = Path(sys.executable).with_name("diplokit")
     r = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "build" in r.stdout
+
+
+def test_build_progress_counts_stories(tmp_path, capsys):
+    # A single big table file must not sit at "0/1 inputs" for the whole build.
+    src = tmp_path / "src"
+    src.mkdir()
+    texts = [f"Kenya and Uganda discussed border post number {i} and customs cooperation in Kampala." for i in range(23)]
+    pd.DataFrame({"text": texts[:15]}).to_parquet(src / "a.parquet")
+    pd.DataFrame({"text": texts[15:]}).to_json(src / "b.jsonl", orient="records", lines=True)
+    (src / "c.txt").write_text("Rwanda and Ghana held talks on aviation cooperation in Accra on Monday.\n")
+    build(src, tmp_path / "out", batch_size=4, workers=1, progress=True)
+    err = capsys.readouterr().err.replace("\r", "\n").splitlines()
+    last = [line for line in err if "diplokit build" in line][-1]
+    assert "24/24" in last and "story" in last, last

@@ -343,3 +343,65 @@ def test_abbreviation_prefilter_keeps_every_abbreviation():
     want = {i for i, t in enumerate(tokens) if t.lower() in abbrevs}
     assert want and want <= got
     assert len(got - want) <= 3  # the hash lets through hardly anything else (rare characters do go through)
+
+
+def _reference_cross_chunk(chunks, threshold):
+    """Cross-chunk deduplication written out article by article."""
+    names, sent_sets, body_owner, sent_owner, seen = [], [], {}, {}, set()
+    out = []
+    for ids, bodies, sents in chunks:
+        drop = {}
+        for i, a in enumerate(ids):
+            if a in seen:
+                drop[a] = (a, "exact")
+                continue
+            if bodies[i] and bodies[i] in body_owner:
+                drop[a] = (names[body_owner[bodies[i]]], "exact")
+                continue
+            counts: dict[int, int] = {}
+            for h in sents[i]:
+                if h in sent_owner:
+                    counts[sent_owner[h]] = counts.get(sent_owner[h], 0) + 1
+            if counts:
+                k = min(counts, key=lambda k: (-counts[k], names[k]))
+                share = counts[k] / min(len(sents[i]), len(sent_sets[k]))
+                if share >= threshold:
+                    drop[a] = (names[k], "near")
+        for i, a in enumerate(ids):
+            if a in drop:
+                continue
+            k = len(names)
+            names.append(a)
+            seen.add(a)
+            sent_sets.append(sents[i])
+            if bodies[i]:
+                body_owner.setdefault(bodies[i], k)
+            for h in sents[i]:
+                sent_owner.setdefault(h, k)
+        out.append(drop)
+    return out
+
+
+def test_cross_chunk_dedup_matches_the_rules_written_out():
+    from diplokit.build import _ChunkKeys, _SeenStories
+
+    rng = np.random.default_rng(11)
+    for trial in range(30):
+        chunks = []
+        n_chunks = int(rng.integers(1, 12))
+        for c in range(n_chunks):
+            n = int(rng.integers(0, 9))
+            ids = [f"a{int(x):02d}" for x in rng.integers(0, 60, n)]
+            ids = list(dict.fromkeys(ids))  # ids are unique within a chunk (the worker dedups)
+            bodies = [int(x) for x in rng.integers(0, 40, len(ids))]  # 0: no words
+            # few sentence fingerprints, so articles share many of them and ties happen
+            sents = [sorted({int(x) for x in rng.integers(1, 12, int(rng.integers(0, 6)))}) for _ in ids]
+            chunks.append((ids, bodies, sents))
+        want = _reference_cross_chunk(chunks, 0.5)
+        seen = _SeenStories()
+        for (ids, bodies, sents), exp in zip(chunks, want):
+            art = np.array([i for i, s in enumerate(sents) for _ in s], dtype=np.int64)
+            fp = np.array([h for s in sents for h in s], dtype=np.uint64)
+            keys = _ChunkKeys(np.array(ids, dtype=object), np.array(bodies, dtype=np.uint64), art, fp, np.bincount(art, minlength=len(ids)))
+            drop, reasons = seen.duplicates(keys, 0.5)
+            assert {a: (k, "exact" if reasons[a].startswith("exact") else "near") for a, k in drop.items()} == exp, (trial, ids)
