@@ -136,9 +136,9 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
     bearing = set(settings.get("country_bearing_org_types", []))
     not_bearing_people = _people_in_non_bearing_roles(lex, matcher, ents, settings)
     bearer: dict[str, str] = {}
-    for eid, r in ents.iterrows():
-        if r["country"] and (r["entity_type"] == "country" or (r["entity_type"] == "person" and eid not in not_bearing_people) or r["detail"] in bearing):
-            bearer[eid] = r["country"]
+    for eid, country, etype, detail in zip(ents.index, ents["country"], ents["entity_type"], ents["detail"]):
+        if country and (etype == "country" or (etype == "person" and eid not in not_bearing_people) or detail in bearing):
+            bearer[eid] = country
     loc = settings.get("capital_locative_words", {})
     nouns = [str(w) for ws in (settings.get("company_nouns") or {}).values() for w in ws]
     noun_alt = "|".join(re.escape(w) for w in sorted(set(nouns), key=len, reverse=True)) or "(?!)"

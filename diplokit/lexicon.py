@@ -227,7 +227,15 @@ class Lexicon:
     def terms(self) -> pd.DataFrame:
         """Every string the matcher looks for: ``term``, ``layer`` (entity, sector, event,
         title), ``kind`` (name, alias, acronym, capital, demonym, surname, cue, title),
-        ``ref`` (entity id, sector id, event type or title) and ``case_sensitive``."""
+        ``ref`` (entity id, sector id, event type or title) and ``case_sensitive``.
+        (Worked out once per Lexicon, which is immutable; each call returns a copy.)"""
+        cached = self.__dict__.get("_terms")
+        if cached is None:
+            cached = self._terms()
+            object.__setattr__(self, "_terms", cached)
+        return cached.copy()
+
+    def _terms(self) -> pd.DataFrame:
         rows: list[tuple[str, str, str, str]] = []
 
         def add(terms: Iterable[str], layer: str, kind: str, ref: str) -> None:

@@ -181,25 +181,30 @@ class Matcher:
         nw_cp: list[int] = []
         cs_first = np.zeros(n_terms, dtype=np.int64)
         cs_cp: list[int] = []
-        for i, term, cs in zip(range(n_terms), t["term"], self.case_sensitive):
-            key = fold(term)
+        # Folded once for all terms (folding keeps lengths), word characters looked up once.
+        term_list = t["term"].tolist()
+        joined = "\n".join(term_list)
+        folded_all = fold(joined)
+        isword_all = word_chars(codepoints(folded_all)).tolist()
+        pos = 0
+        for i, (term, cs, pre) in enumerate(zip(term_list, self.case_sensitive.tolist(), self.prefix.tolist())):
+            key, isword = folded_all[pos : pos + len(term)], isword_all[pos : pos + len(term)]
+            pos += len(term) + 1
             if not key:
                 continue  # an empty key never matches
-            cps = codepoints(key)
-            isword = word_chars(cps)
-            r = bool(isword[-1]) and not bool(self.prefix[i])
+            r = isword[-1] and not pre
             body = "".join(c if w else _SEP for c, w in zip(key, isword))
             anchored = (_SEP if isword[0] else "") + body + (_SEP if r else "")
             groups.setdefault(anchored, []).append(i)
             length[i], right[i] = len(key), int(r)
             if cs:  # the whole term as written (which covers its non-word characters)
                 cs_first[i] = len(cs_cp)
-                cs_cp += codepoints(term).tolist()
+                cs_cp += [ord(c) for c in term]
                 continue
-            off = np.flatnonzero(~isword)
+            off = [j for j, w in enumerate(isword) if not w]
             nw_first[i], nw_count[i] = len(nw_off), len(off)
-            nw_off += off.tolist()
-            nw_cp += cps[off].tolist()
+            nw_off += off
+            nw_cp += [ord(key[j]) for j in off]
         a = ahocorasick.Automaton()
         ids = []
         for k, (anchored, members) in enumerate(sorted(groups.items())):
