@@ -112,9 +112,11 @@ def _process(task: tuple) -> dict[str, pd.DataFrame]:
     fps.pop("batch_text", None)
     out["_dedup_keys"] = _dedup_keys(corpus, fps)
     out["_text_chars"] = corpus.articles["text"].str.len().to_numpy(dtype=np.int64)
+    status = corpus.report["status"]
+    out["_report_counts"] = (int(status.eq("duplicate").sum()), int(status.eq("skipped").sum()))
     # The big tables travel back to the parent already encoded as Parquet (a few MB
     # instead of tens through the pipe; the encoding runs here, in parallel).
-    for name in PART_TABLES:
+    for name in (*PART_TABLES, "report"):
         out[name] = _encode(_to_arrow(out[name]))
     return out
 
@@ -296,17 +298,18 @@ def build(
 
     def consume(res: dict[str, pd.DataFrame], n_inputs: int) -> None:
         nonlocal n_articles, n_dup, n_skip, mb
-        report = res["report"]
+        report = res["report"]  # Parquet bytes, opened only to mark duplicates found here
         drop, reasons = seen.duplicates(res["_dedup_keys"], near_duplicate_threshold)
         if drop:
+            report = _decode(report).to_pandas()
             mask = report["article_id"].isin(drop.keys()) & report["status"].eq("loaded")
             report.loc[mask, "status"] = "duplicate"
             report.loc[mask, "duplicate_of"] = report.loc[mask, "article_id"].map(lambda a: drop[a])
             report.loc[mask, "reason"] = report.loc[mask, "article_id"].map(reasons)
         keep_ids = _kept(res["_dedup_keys"].ids, drop)
         n_articles += int(keep_ids.sum())
-        n_dup += int(report["status"].eq("duplicate").sum())
-        n_skip += int(report["status"].eq("skipped").sum())
+        n_dup += res["_report_counts"][0] + len(drop)
+        n_skip += res["_report_counts"][1]
         mb += float(res["_text_chars"][keep_ids].sum()) / 1e6
         writers.write("report", report)
         for name in PART_TABLES:
