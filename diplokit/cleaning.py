@@ -148,6 +148,31 @@ def _count_words(s: pa.Array) -> np.ndarray:
     return np.searchsorted(at, rel[1:], side="left") - np.searchsorted(at, rel[:-1], side="left")
 
 
+def _long_runs(s: pa.Array, length: int) -> np.ndarray:
+    """Lines with a run of at least ``length`` bytes that are not RE2 spaces: a superset
+    of the lines with ``length`` letters in a row (a letter is one or more such bytes),
+    found on the UTF-8 buffer with numpy."""
+    if s.type != pa.large_string() or s.null_count:
+        return _bool(pc.match_substring_regex(s, f"\\S{{{length},}}"))
+    n = len(s)
+    offsets = np.frombuffer(s.buffers()[1], dtype=np.int64)[s.offset : s.offset + n + 1]
+    if n == 0 or offsets[-1] == offsets[0]:
+        return np.zeros(n, dtype=bool)
+    data = np.frombuffer(s.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    rel = offsets - offsets[0]
+    # Runs of non-space bytes, cut at line ends too; a line has a long one iff one of
+    # its runs (clipped to the line) is long enough.
+    brk = _RE2_SPACE[data].copy()
+    cut = np.zeros(len(data) + 1, dtype=bool)
+    cut[rel] = True
+    edges = np.flatnonzero(np.r_[True, brk[1:] != brk[:-1]] | cut[:-1])
+    run_len = np.diff(np.r_[edges, len(data)])
+    long_start = edges[(run_len >= length) & ~brk[edges]]
+    out = np.zeros(n, dtype=bool)
+    out[np.searchsorted(rel, long_start, side="right") - 1] = True
+    return out
+
+
 def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean many raw article texts at once.
 
@@ -196,7 +221,7 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
             spam[many] = kw_tokens / np.maximum(words[many], 1) >= rules.spam_min_share
     # A glued token of letters: RE2's DFA for a long Unicode-letter repeat is slow, so
     # only lines with a long non-space run (a cheap ASCII-class test) are checked for it.
-    long_run = np.flatnonzero(_bool(pc.match_substring_regex(s, f"\\S{{{rules.spam_glued_len},}}")))
+    long_run = np.flatnonzero(_long_runs(s, rules.spam_glued_len))
     if len(long_run):
         glued = _bool(pc.match_substring_regex(pc.take(s, pa.array(long_run)), f"\\pL{{{rules.spam_glued_len},}}"))
         spam[long_run[glued]] = True

@@ -405,3 +405,20 @@ def test_cross_chunk_dedup_matches_the_rules_written_out():
             keys = _ChunkKeys(np.array(ids, dtype=object), np.array(bodies, dtype=np.uint64), art, fp, np.bincount(art, minlength=len(ids)))
             drop, reasons = seen.duplicates(keys, 0.5)
             assert {a: (k, "exact" if reasons[a].startswith("exact") else "near") for a, k in drop.items()} == exp, (trial, ids)
+
+
+def test_long_run_prefilter_covers_glued_words():
+    from diplokit.cleaning import _long_runs
+
+    rng = np.random.default_rng(5)
+    alphabet = list("ab Zé\u00a0\t日x-.") + ["\u2003"]
+    lines = ["".join(rng.choice(alphabet, int(rng.integers(0, 30)))) for _ in range(400)] + ["", "abcdefghijkl", "ééééééé", "a" * 11 + " b"]
+    s = pa.array(lines, pa.large_string())
+    for length in (3, 6, 11):
+        got = _long_runs(s, length)
+        letters = np.asarray(pc.match_substring_regex(s, f"\\pL{{{length},}}").to_numpy(zero_copy_only=False), dtype=bool)
+        assert not (letters & ~got).any()  # every line with a glued word is kept
+        ascii_ = np.array([t.isascii() for t in lines])
+        plain = np.asarray(pc.match_substring_regex(s, f"\\S{{{length},}}").to_numpy(zero_copy_only=False), dtype=bool)
+        assert (got[ascii_] == plain[ascii_]).all()  # and on ASCII it is exactly RE2's \S{n,}
+        assert (got[~ascii_] >= plain[~ascii_]).all()
