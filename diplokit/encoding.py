@@ -4,7 +4,6 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
-import ftfy
 
 # Bytes in cp1252's undefined slots; if present, cp1252 fails and latin-1 takes over.
 _BOMS = (
@@ -85,6 +84,8 @@ def decode_bytes(data: bytes) -> Decoded:
 
 def fix_text(text: str, encoding: str = "str") -> Decoded:
     """Apply ftfy's mojibake repair, keeping newlines and quotes as they are."""
+    import ftfy  # imported here: only texts that look damaged get this far, and it is slow to import
+
     fixed = ftfy.fix_text(
         text,
         uncurl_quotes=False,
