@@ -25,7 +25,7 @@ import pandas as pd
 
 from .resources import LEXICON_DIR, read_yaml
 
-COUNTRY_COLUMNS = ["id", "name", "name_fr", "iso3", "status", "continent", "aliases", "demonyms", "capitals"]
+COUNTRY_COLUMNS = ["id", "name", "name_fr", "iso3", "status", "continent", "aliases", "demonyms", "capitals", "seats"]
 ORG_COLUMNS = ["id", "name", "acronyms", "name_fr", "aliases", "type", "country", "parent"]
 PEOPLE_COLUMNS = ["id", "name", "surname", "aliases", "role", "role_fr", "country", "start_year", "end_year", "other_roles"]
 SECTOR_IDS = [
@@ -250,6 +250,8 @@ class Lexicon:
             add(_split(r.aliases), "entity", "alias", r.id)
             add(_split(r.demonyms), "entity", "demonym", r.id)
             add(_split(r.capitals), "entity", "capital", r.id)
+            # A seat of government used for it ("the Kremlin said") works like a capital.
+            add(_split(getattr(r, "seats", "")), "entity", "capital", r.id)
         for r in self.organizations.itertuples(index=False):
             add([r.name, r.name_fr], "entity", "name", r.id)
             add(_split(r.acronyms), "entity", "acronym", r.id)

@@ -84,6 +84,15 @@ def test_case_and_diacritics_for_names_but_not_acronyms():
     assert ("car", "CAF") not in ids and not any(s == "au" for s, _ in ids)
 
 
+def test_seats_of_government_count_like_capitals():
+    m = mentions_of("The Kremlin and the Élysée traded accusations, while the White House kept silent on the deal.")
+    assert [(s, e) for s, e, k in m if k == "capital"] == [("Kremlin", "RUS"), ("Élysée", "FRA"), ("White House", "USA")]
+    m = mentions_of("Le chef de la Maison-Blanche a reçu son homologue angolais au palais présidentiel.")
+    assert ("Maison-Blanche", "USA", "capital") in m
+    # an everyday phrase in lower case is not the US presidency
+    assert not [e for _, e, _ in mentions_of("The delegation stayed in a small white house near the lake in Rubavu.") if e == "USA"]
+
+
 def test_capitals_count_for_governments_not_places():
     m = mentions_of("Kigali and Bangui agreed to extend the pact. The envoy arrived in Kigali on Monday.")
     caps = [(s, e, k) for s, e, k in m if k == "capital"]
