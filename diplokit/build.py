@@ -74,7 +74,8 @@ def retain_freed_memory() -> bool:
     except (OSError, AttributeError):
         return False
     m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
-    # The largest mmap threshold glibc accepts on 64-bit; bigger blocks still get mmap.
+    # 32 MB: as far as glibc's own sliding threshold goes on 64-bit (bigger blocks still
+    # get mmap, so one huge array does not stay held in the heap).
     return bool(mallopt(m_mmap_threshold, 32 << 20) and mallopt(m_trim_threshold, 1 << 30) and mallopt(m_top_pad, 64 << 20))
 
 

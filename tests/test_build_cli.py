@@ -88,3 +88,14 @@ def test_build_progress_counts_stories(tmp_path, capsys):
     err = capsys.readouterr().err.replace("\r", "\n").splitlines()
     last = [line for line in err if "diplokit build" in line][-1]
     assert "24/24" in last and "story" in last, last
+
+
+def test_workers_keep_freed_memory_on_glibc():
+    # mallopt answers 0 for a parameter or value glibc refuses: the build would then
+    # silently run without the setting. Checked in a new process.
+    import platform
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("glibc only")
+    r = subprocess.run([sys.executable, "-c", "from diplokit.build import retain_freed_memory as r; print(r())"], capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip() == "True", r.stderr
