@@ -103,6 +103,14 @@ def test_people_cover_leaders_and_foreign_ministers():
     assert ("Morissanda Kouyate", "morissanda_kouyate", "name") in mentions_of("Morissanda Kouyate met the delegation in Conakry.")
 
 
+def test_organizations_often_named_in_african_news():
+    m = mentions_of("The Polisario Front, the Nigerian Army, the Lake Chad Basin Commission and the Houthis were all discussed; "
+                    "la Francophonie and the Francophonie met, but the francophonie of the region is a language matter.")
+    assert ("Polisario Front", "polisario_front", "name") in m and ("Nigerian Army", "nigerian_armed_forces", "alias") in m
+    assert ("Lake Chad Basin Commission", "lcbc", "name") in m and ("Houthis", "houthis", "name") in m
+    assert [s for s, e, _ in m if e == "oif"] == ["la Francophonie", "Francophonie"]
+
+
 def test_seats_of_government_count_like_capitals():
     m = mentions_of("The Kremlin and the Élysée traded accusations, while the White House kept silent on the deal.")
     assert [(s, e) for s, e, k in m if k == "capital"] == [("Kremlin", "RUS"), ("Élysée", "FRA"), ("White House", "USA")]
