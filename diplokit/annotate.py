@@ -486,7 +486,7 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
             "entity_name": ent_cols["entity_name"],
             "entity_type": ent_cols["entity_type"],
             "country": ent_cols["country"],
-            "match": kinds2,
+            "match": pd.Series(kinds2, dtype="str"),
         },
         columns=MENTION_COLUMNS,
     )
@@ -540,7 +540,9 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
         if k < 0 or b > s_end[k]:
             continue
         occurrences.append((ids[d], int(s_id[k]), int(a - doc_start[d]), int(b - doc_start[d]), name, re.sub(r"\s+", " ", mt.group("title")), "name after a title", big[s_start[k]:s_end[k]]))
-    out["occurrences"] = pd.DataFrame(occurrences, columns=OCCURRENCE_COLUMNS)
+    # Typed even when empty (Dask takes an empty partition's types as the table's).
+    occ = pd.DataFrame(occurrences, columns=OCCURRENCE_COLUMNS)
+    out["occurrences"] = occ.astype({c: ("int64" if c in ("sentence_id", "start", "end") else "str") for c in OCCURRENCE_COLUMNS})
     return out
 
 
