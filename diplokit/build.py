@@ -279,7 +279,7 @@ def build(
     jobs, problems = collect_jobs(source)
     lexicon = Lexicon.load(*lexicon_dirs) if lexicon_dirs else None
     fingerprint = compile_lexicon(lexicon).fingerprint  # compiled once here; forked workers inherit it
-    init = (tuple(map(str, boilerplate)), tuple(map(str, lexicon_dirs)), max_bytes)  # (+ own_process for the pool's workers)
+    init = (tuple(map(str, boilerplate)), tuple(map(str, lexicon_dirs)), max_bytes)
 
     writers = _Parts(out)
     seen = _SeenStories()
@@ -462,7 +462,9 @@ class _SeenStories:
     def __init__(self) -> None:
         self.ids: set[str] = set()
         self.owner_names: list[str] = []  # article id of each owner index
-        self.sent_counts = np.zeros(0, dtype=np.int64)  # distinct long sentences of each owner
+        # Distinct long sentences of each owner: the first ``len(owner_names)`` entries of a
+        # buffer that doubles when full (appending chunk after chunk stays linear).
+        self.sent_counts = np.zeros(16, dtype=np.int64)
         self.bodies = _Runs()
         self.sents = _Runs()
 
@@ -525,7 +527,12 @@ class _SeenStories:
         kept_ids = ids[kept_mask].tolist()
         self.ids.update(kept_ids)
         self.owner_names += kept_ids
-        self.sent_counts = np.concatenate([self.sent_counts, n_sent[kept_mask]])
+        need = len(self.owner_names)  # (kept ids already appended)
+        if need > len(self.sent_counts):
+            grown = np.zeros(max(need, 2 * len(self.sent_counts)), dtype=np.int64)
+            grown[:first_owner] = self.sent_counts[:first_owner]
+            self.sent_counts = grown
+        self.sent_counts[first_owner:need] = n_sent[kept_mask]
         has_body = kept_mask & (keys.bodies != 0)
         self.bodies.add(keys.bodies[has_body], owner_of[has_body])
         # (sentences earlier chunks already hold keep their owner: only new ones are added)
