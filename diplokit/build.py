@@ -376,15 +376,18 @@ def _task_inputs(task: tuple) -> int:
     return task[1][-1] if task[0] == "parquet" else len(task[1])
 
 
-def _known_inputs(jobs: list) -> int:
-    """Files, plus the rows of Parquet files (from their footers); JSONL/CSV rows are
-    counted as they are read."""
+def _known_inputs(jobs: list, max_footers: int = 256) -> int:
+    """Files, plus the rows of Parquet files (from their footers, for the first
+    ``max_footers`` of them: reading thousands of footers would hold up the start); the
+    rest, and JSONL/CSV rows, are counted as they are read."""
     n = 0
+    footers = 0
     for job in jobs:
         suffix = job[0].suffix.lower()
         if suffix not in TABLE_KINDS:
             n += 1
-        elif suffix == ".parquet":
+        elif suffix == ".parquet" and footers < max_footers:
+            footers += 1
             readable = job[0].is_file() and not job[0].name.startswith(".")
             opened = rd.open_parquet(job[0], job[1]) if readable else None
             n += opened[0].metadata.num_rows if isinstance(opened, tuple) else 1

@@ -88,6 +88,12 @@ def test_build_progress_counts_stories(tmp_path, capsys):
     err = capsys.readouterr().err.replace("\r", "\n").splitlines()
     last = [line for line in err if "diplokit build" in line][-1]
     assert "24/24" in last and "story" in last, last
+    # Up front: the text file and the Parquet rows (from its footer); JSONL rows come as read.
+    from diplokit.build import _known_inputs
+    from diplokit.loader import collect_jobs
+
+    jobs, _ = collect_jobs(src)
+    assert _known_inputs(jobs) == 16 and _known_inputs(jobs, max_footers=0) == 1
 
 
 def test_workers_keep_freed_memory_on_glibc():
