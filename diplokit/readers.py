@@ -140,12 +140,57 @@ def read_html_file(path: Path, rel: str, max_bytes: int) -> Iterator[Record | Pr
 
 
 def suspicious_texts(texts: list) -> np.ndarray:
-    """``_MOJIBAKE.search`` for a whole column at once (RE2); non-strings are False."""
+    """``_MOJIBAKE.search`` for a whole column at once; non-strings are False."""
     strs = [t if isinstance(t, str) else "" for t in texts]
     if not strs:
         return np.zeros(0, dtype=bool)
-    found = pc.match_substring_regex(pa.array(strs, pa.large_string()), _MOJIBAKE_PATTERN)
-    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    return _mojibake_rows(pa.array(strs, pa.large_string()))
+
+
+# UTF-8 of the pattern's first characters: C1 controls (C2 80-9F) and the letters that
+# start a mis-decoded sequence ("Ã" C3 83, "â" C3 A2, ...).
+_MOJIBAKE_C3 = np.zeros(256, dtype=bool)
+_MOJIBAKE_C3[[ord(c) - 0xC0 + 0x80 for c in "ÃÂâÅÐÑÎÏÄÆØ"]] = True
+_C1_CONTROL = np.zeros(256, dtype=bool)
+_C1_CONTROL[0x80:0xA0] = True
+
+
+def _mojibake_rows(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """``_MOJIBAKE.search`` on each row of a string column (nulls: False). Rows whose UTF-8
+    bytes hold none of the pattern's first characters cannot match, which a numpy scan of
+    the buffer settles; RE2 then runs on the few rows left."""
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks() if col.num_chunks else pa.array([], pa.large_string())
+    if not pa.types.is_large_string(col.type):
+        col = col.cast(pa.large_string())
+    n = len(col)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    offsets = np.frombuffer(col.buffers()[1], dtype=np.int64)[col.offset : col.offset + n + 1]
+    data = np.frombuffer(col.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]] if col.buffers()[2] is not None else np.zeros(0, np.uint8)
+    lead = np.flatnonzero(data[:-1] >= 0xC2)  # (a character starting at the buffer's last byte has no second byte)
+    nxt = data[lead + 1]
+    hit = lead[((data[lead] == 0xC3) & _MOJIBAKE_C3[nxt]) | ((data[lead] == 0xC2) & _C1_CONTROL[nxt])]
+    out = np.zeros(n, dtype=bool)
+    if len(hit):
+        rows = np.unique(np.searchsorted(offsets[1:] - offsets[0], hit, side="right"))
+        found = pc.fill_null(pc.match_substring_regex(col.take(pa.array(rows)), _MOJIBAKE_PATTERN), False)
+        out[rows] = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    return out
+
+
+def _missing(v: Any) -> bool:
+    """None, NaN, pandas' NA or NaT: a cell with no value (not its text "<NA>" or "NaT")."""
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+
+
+def _meta_value(k: str, v: Any) -> Any:
+    """A metadata value as a record keeps it, or None when it is missing or blank."""
+    if _missing(v):
+        return None
+    if isinstance(v, str):
+        return v if v and not v.isspace() else None  # (v.strip() without the copy)
+    return (v if k == "date" else str(v)) if str(v).strip() else None
 
 
 def table_records(df: pd.DataFrame, label: str, rel: str, first: int, enc: str, max_chars: int, fix: np.ndarray | None = None) -> list[Record | Problem]:
@@ -154,17 +199,18 @@ def table_records(df: pd.DataFrame, label: str, rel: str, first: int, enc: str, 
     row, with the mojibake test done on the whole column and columns read once."""
     texts = df["text"].tolist()
     fix = suspicious_texts(texts) if fix is None else fix
-    metas = [(k, df[k].tolist()) for k in META_COLUMNS if k in df.columns]
+    # Each metadata column cleaned once; a row keeps its non-missing values, in column order.
+    metas = [(k, [_meta_value(k, v) for v in df[k].tolist()]) for k in META_COLUMNS if k in df.columns]
     out: list[Record | Problem] = []
     for i, text in enumerate(texts):
         origin = f"{label}:{first + i}"
-        if text is None or (isinstance(text, float) and pd.isna(text)):
-            out.append(Problem(origin, rel, "missing 'text' value"))
-            continue
         if not isinstance(text, str):
-            out.append(Problem(origin, rel, f"'text' is a {type(text).__name__}, not a string"))
+            if _missing(text):
+                out.append(Problem(origin, rel, "missing 'text' value"))
+            else:
+                out.append(Problem(origin, rel, f"'text' is a {type(text).__name__}, not a string"))
             continue
-        if not text.strip():
+        if not text or text.isspace():
             out.append(Problem(origin, rel, "empty 'text' value"))
             continue
         if len(text) > max_chars:
@@ -174,11 +220,7 @@ def table_records(df: pd.DataFrame, label: str, rel: str, first: int, enc: str, 
         if fix[i]:
             new = fix_text(text).text
             text, fixed = new, new != text
-        meta = {}
-        for k, vals in metas:
-            v = vals[i]
-            if v is not None and not (isinstance(v, float) and pd.isna(v)) and str(v).strip():
-                meta[k] = v if k == "date" else str(v)
+        meta = {k: vals[i] for k, vals in metas if vals[i] is not None}
         out.append(Record(origin, rel, text, meta, enc, fixed))
     return out
 
@@ -189,8 +231,7 @@ def parquet_batch_records(table: pa.Table | pa.RecordBatch, names: dict[str, str
     fix = None
     col = table.column(names["text"]) if names.get("text") in table.column_names else None
     if col is not None and (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
-        # The mojibake test straight on the Arrow column (no copy into a new array).
-        fix = np.asarray(pc.fill_null(pc.match_substring_regex(col, _MOJIBAKE_PATTERN), False).to_numpy(zero_copy_only=False), dtype=bool)
+        fix = _mojibake_rows(col)  # straight on the Arrow column (no copy into a new array)
     return table_records(df, rel, rel, first, "parquet", max_chars, fix)
 
 
@@ -208,7 +249,7 @@ def open_parquet(path: Path, rel: str) -> tuple[pq.ParquetFile, dict[str, str], 
 
 def _row_record(origin: str, rel: str, row: dict[str, Any], enc: str, max_chars: int) -> Record | Problem:
     text = row.get("text")
-    if text is None or (isinstance(text, float) and pd.isna(text)):
+    if _missing(text):
         return Problem(origin, rel, "missing 'text' value")
     if not isinstance(text, str):
         return Problem(origin, rel, f"'text' is a {type(text).__name__}, not a string")
@@ -217,11 +258,7 @@ def _row_record(origin: str, rel: str, row: dict[str, Any], enc: str, max_chars:
     if len(text) > max_chars:
         return Problem(origin, rel, f"'text' too long ({len(text):,} characters > {max_chars:,} limit for one article)")
     text, fixed = maybe_fix(text)
-    meta = {}
-    for k in META_COLUMNS:
-        v = row.get(k)
-        if v is not None and not (isinstance(v, float) and pd.isna(v)) and str(v).strip():
-            meta[k] = v if k == "date" else str(v)
+    meta = {k: v for k in META_COLUMNS if (v := _meta_value(k, row.get(k))) is not None}
     return Record(origin, rel, text, meta, enc, fixed)
 
 

@@ -110,6 +110,12 @@ def test_table_records_match_row_records():
     fast = rd.table_records(df, "t", "t", 1, "str", 40)
     slow = [rd._row_record(f"t:{i + 1}", "t", row, "str", 40) for i, row in enumerate(df.to_dict("records"))]
     assert fast == slow
+    # Unicode whitespace (what str.strip removes) and odd values, in text and metadata.
+    odd = pd.DataFrame({"text": ["\u00a0\u2003", "\x1c\x1d", "ok \u2003", 3.5, pd.NA], "source": ["\u2003", "\x1f", "S ", 0, pd.NaT], "date": [pd.NaT, 0.0, "\u3000", "d", None]})
+    got = rd.table_records(odd, "o", "o", 0, "str", 40)
+    assert got == [rd._row_record(f"o:{i}", "o", row, "str", 40) for i, row in enumerate(odd.to_dict("records"))]
+    assert [getattr(r, "reason", None) for r in got] == ["empty 'text' value", "empty 'text' value", None, "'text' is a float, not a string", "missing 'text' value"]
+    assert got[2].meta == {"source": "S "}  # blank and NA-like values ("\u3000", NaT, <NA>) are no metadata
     assert rd.suspicious_texts(df["text"].tolist()).tolist() == [isinstance(t, str) and bool(rd._MOJIBAKE.search(t)) for t in df["text"]]
     # A Parquet slice (mojibake tested on the Arrow column) gives the same records.
     strs = df.assign(text=[t if isinstance(t, str) else None for t in df["text"]], date=df["date"].astype(str), title=df["title"].astype(str))
@@ -422,3 +428,15 @@ def test_long_run_prefilter_covers_glued_words():
         plain = np.asarray(pc.match_substring_regex(s, f"\\S{{{length},}}").to_numpy(zero_copy_only=False), dtype=bool)
         assert (got[ascii_] == plain[ascii_]).all()  # and on ASCII it is exactly RE2's \S{n,}
         assert (got[~ascii_] >= plain[~ascii_]).all()
+
+
+def test_mojibake_rows_match_the_pattern():
+    rng = np.random.default_rng(9)
+    alphabet = list("ab é") + ["Ã", "©", "â", "€", "\u0085", "Â", "\u00a0", "Ø", "œ", "“", "ü", "日", "\U0001f600"]
+    texts = ["".join(rng.choice(alphabet, int(rng.integers(0, 12)))) for _ in range(600)] + ["", "cafÃ© crÃ¨me", "château", "Ã"]
+    want = [bool(rd._MOJIBAKE.search(t)) for t in texts]
+    assert any(want) and not all(want)
+    assert rd.suspicious_texts(texts).tolist() == want
+    arr = pa.array([None] + texts, pa.string())  # nulls, a non-large type, and a slice
+    assert rd._mojibake_rows(arr.slice(1)).tolist() == want
+    assert rd._mojibake_rows(pa.chunked_array([arr.slice(0, 300), arr.slice(300)])).tolist() == [False] + want
