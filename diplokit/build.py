@@ -320,8 +320,7 @@ def build(
         occ = res["occurrences"]
         occurrences.append(occ[_kept(occ["article_id"].to_numpy(dtype=object), drop)])
         if bar is not None:
-            if bar.n + n_inputs > bar.total:
-                bar.total = bar.n + n_inputs
+            bar.total = max(bar.total, bar.n + n_inputs)
             bar.update(n_inputs)
 
     tasks = _tasks(jobs, batch_size, max_bytes, workers)

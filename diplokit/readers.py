@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -181,7 +182,7 @@ def _mojibake_rows(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 def _missing(v: Any) -> bool:
     """None, NaN, pandas' NA or NaT: a cell with no value (not its text "<NA>" or "NaT")."""
-    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
 
 
 def _meta_value(k: str, v: Any) -> Any:
