@@ -113,3 +113,13 @@ def test_workers_keep_freed_memory_on_glibc():
     )
     kept = [subprocess.run([sys.executable, "-c", code, flag], capture_output=True, text=True, timeout=60) for flag in "01"]
     assert [float(r.stdout) for r in kept] == [0.0, 1.0], [r.stderr for r in kept]
+
+
+def test_cli_output_piped_into_head_is_no_error(tmp_path):
+    # `diplokit info build | head -1`: the reader goes away before the output is written.
+    exe = Path(sys.executable).with_name("diplokit")
+    assert main(["build", str(CORPUS_DIR), "-o", str(tmp_path / "b"), "-q", "--workers", "1"]) == 0
+    p = subprocess.Popen([str(exe), "info", str(tmp_path / "b")], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) == 0 and "BrokenPipe" not in err, err
