@@ -220,7 +220,7 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
             kw_tokens = np.asarray(pc.count_substring_regex(pc.take(s, pa.array(many)), f"(?i)\\S*({kw})\\S*").to_numpy(zero_copy_only=False))
             spam[many] = kw_tokens / np.maximum(words[many], 1) >= rules.spam_min_share
     # A glued token of letters: RE2's DFA for a long Unicode-letter repeat is slow, so
-    # only lines with a long non-space run (a cheap ASCII-class test) are checked for it.
+    # only lines with a long non-space run (a byte scan, _long_runs) are checked for it.
     long_run = np.flatnonzero(_long_runs(s, rules.spam_glued_len))
     if len(long_run):
         glued = _bool(pc.match_substring_regex(pc.take(s, pa.array(long_run)), f"\\pL{{{rules.spam_glued_len},}}"))

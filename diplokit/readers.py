@@ -30,7 +30,8 @@ SIDECAR_NAME = "metadata.csv"
 
 # Heuristic markers of mojibake: ftfy is only run where they appear, which keeps
 # loading fast on clean text (ftfy costs ~0.1 ms per story).
-_MOJIBAKE_PATTERN = "[\u0080-\u009f]|[ÃÂâÅÐÑÎÏÄÆØ][\u00a0-\u00bf\u2013-\u203a\u20ac\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]"
+_MOJIBAKE_LEADS = "ÃÂâÅÐÑÎÏÄÆØ"  # letters that begin a mis-decoded UTF-8 sequence
+_MOJIBAKE_PATTERN = "[\u0080-\u009f]|[" + _MOJIBAKE_LEADS + "][\u00a0-\u00bf\u2013-\u203a\u20ac\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]"
 _MOJIBAKE = re.compile(_MOJIBAKE_PATTERN)
 
 
@@ -148,10 +149,11 @@ def suspicious_texts(texts: list) -> np.ndarray:
     return _mojibake_rows(pa.array(strs, pa.large_string()))
 
 
-# UTF-8 of the pattern's first characters: C1 controls (C2 80-9F) and the letters that
-# start a mis-decoded sequence ("Ã" C3 83, "â" C3 A2, ...).
+# UTF-8 of the pattern's first characters: C1 controls (C2 80-9F) and the leading letters
+# (all in U+00C0-U+00FF, so C3 then one byte: "Ã" C3 83, "â" C3 A2, ...).
+assert all(0xC0 <= ord(c) <= 0xFF for c in _MOJIBAKE_LEADS)
 _MOJIBAKE_C3 = np.zeros(256, dtype=bool)
-_MOJIBAKE_C3[[ord(c) - 0xC0 + 0x80 for c in "ÃÂâÅÐÑÎÏÄÆØ"]] = True
+_MOJIBAKE_C3[[ord(c) - 0xC0 + 0x80 for c in _MOJIBAKE_LEADS]] = True
 _C1_CONTROL = np.zeros(256, dtype=bool)
 _C1_CONTROL[0x80:0xA0] = True
 
