@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .resources import lexicon_path, read_yaml
+from .utf8_rows import Utf8Rows
 
 TITLE_REASON = "title (moved to the title column)"
 BYLINE_REASON = "byline (moved to the byline column)"
@@ -106,17 +107,10 @@ def _exclusive_group_cumsum(flag: np.ndarray, parent: np.ndarray, starts: np.nda
     return cs - flag - before[parent]
 
 
-_RE2_SPACE = np.zeros(256, dtype=bool)
-_RE2_SPACE[[9, 10, 12, 13, 32]] = True  # RE2's \\s: [\\t\\n\\f\\r ]
-
-
 def _has_odd_breaks(arr: pa.Array) -> bool:
     """Whether any text has a line break other than "\\n" (\\r, \\v, \\f, U+2028, U+2029):
     a byte scan of the UTF-8 buffer, so the regex replacement only runs when needed."""
-    if arr.type != pa.large_string() or len(arr) == 0 or arr.buffers()[2] is None:
-        return True
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    data = Utf8Rows.of(arr).data
     if _ODD_BREAK_BYTE[data].any():
         return True
     e2 = np.flatnonzero(data[:-2] == 0xE2)  # U+2028 and U+2029 are E2 80 A8 and E2 80 A9
@@ -127,19 +121,14 @@ _ODD_BREAK_BYTE = np.zeros(256, dtype=bool)
 _ODD_BREAK_BYTE[[0x0B, 0x0C, 0x0D]] = True
 
 
-def _count_words(s: pa.Array) -> np.ndarray:
-    """``count_substring_regex(s, r"\\S+")``: runs of bytes that are not RE2 spaces, counted
-    on the UTF-8 buffer with numpy (an ASCII space byte never sits inside a multibyte
-    character)."""
-    if s.type != pa.large_string() or s.null_count:
-        return np.asarray(pc.count_substring_regex(s, r"\S+").to_numpy(zero_copy_only=False))
-    n = len(s)
-    offsets = np.frombuffer(s.buffers()[1], dtype=np.int64)[s.offset : s.offset + n + 1]
-    if n == 0 or offsets[-1] == offsets[0]:
+def _count_words(s: pa.Array, rows: Utf8Rows | None = None) -> np.ndarray:
+    """``count_substring_regex(s, r"\\S+")`` (null rows: 0): runs of bytes that are not RE2
+    spaces, counted on the UTF-8 buffer with numpy. ``rows``: ``Utf8Rows.of(s)``, if made."""
+    rows = Utf8Rows.of(s) if rows is None else rows
+    n, data, rel = len(rows), rows.data, rows.bounds
+    if n == 0 or not len(data):
         return np.zeros(n, dtype=np.int64)
-    data = np.frombuffer(s.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    rel = offsets - offsets[0]
-    word = ~_RE2_SPACE[data]
+    word = ~rows.re2_space
     start = word.copy()
     start[1:] &= ~word[:-1]
     first = rel[:-1][rel[:-1] < len(data)]
@@ -148,28 +137,24 @@ def _count_words(s: pa.Array) -> np.ndarray:
     return np.searchsorted(at, rel[1:], side="left") - np.searchsorted(at, rel[:-1], side="left")
 
 
-def _long_runs(s: pa.Array, length: int) -> np.ndarray:
+def _long_runs(s: pa.Array, length: int, rows: Utf8Rows | None = None) -> np.ndarray:
     """Lines with a run of at least ``length`` bytes that are not RE2 spaces: a superset
     of the lines with ``length`` letters in a row (a letter is one or more such bytes),
-    found on the UTF-8 buffer with numpy."""
-    if s.type != pa.large_string() or s.null_count:
-        return _bool(pc.match_substring_regex(s, f"\\S{{{length},}}"))
-    n = len(s)
-    offsets = np.frombuffer(s.buffers()[1], dtype=np.int64)[s.offset : s.offset + n + 1]
-    if n == 0 or offsets[-1] == offsets[0]:
+    found on the UTF-8 buffer with numpy. ``rows``: ``Utf8Rows.of(s)``, if made."""
+    rows = Utf8Rows.of(s) if rows is None else rows
+    n, data, rel = len(rows), rows.data, rows.bounds
+    if n == 0 or not len(data):
         return np.zeros(n, dtype=bool)
-    data = np.frombuffer(s.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    rel = offsets - offsets[0]
     # Runs of non-space bytes, cut at line ends too; a line has a long one iff one of
     # its runs (clipped to the line) is long enough.
-    brk = _RE2_SPACE[data].copy()
+    brk = rows.re2_space
     cut = np.zeros(len(data) + 1, dtype=bool)
     cut[rel] = True
     edges = np.flatnonzero(np.r_[True, brk[1:] != brk[:-1]] | cut[:-1])
     run_len = np.diff(np.r_[edges, len(data)])
     long_start = edges[(run_len >= length) & ~brk[edges]]
     out = np.zeros(n, dtype=bool)
-    out[np.searchsorted(rel, long_start, side="right") - 1] = True
+    out[rows.row_of(long_start)] = True
     return out
 
 
@@ -195,7 +180,8 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     line_no = np.arange(n, dtype=np.int64) - starts[parent] + 1
     s = pc.utf8_trim_whitespace(pc.list_flatten(lists))
     nonempty = np.asarray(pc.utf8_length(s).to_numpy(zero_copy_only=False)) > 0
-    words = _count_words(s)
+    rows = Utf8Rows.of(s)  # the lines' bytes, scanned once for spaces by both counts below
+    words = _count_words(s, rows)
 
     # --- boilerplate rules -------------------------------------------------------------
     rule_of = np.full(n, -1, dtype=np.int64)
@@ -221,7 +207,7 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
             spam[many] = kw_tokens / np.maximum(words[many], 1) >= rules.spam_min_share
     # A glued token of letters: RE2's DFA for a long Unicode-letter repeat is slow, so
     # only lines with a long non-space run (a byte scan, _long_runs) are checked for it.
-    long_run = np.flatnonzero(_long_runs(s, rules.spam_glued_len))
+    long_run = np.flatnonzero(_long_runs(s, rules.spam_glued_len, rows))
     if len(long_run):
         glued = _bool(pc.match_substring_regex(pc.take(s, pa.array(long_run)), f"\\pL{{{rules.spam_glued_len},}}"))
         spam[long_run[glued]] = True

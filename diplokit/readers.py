@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .encoding import NotTextError, decode_bytes, fix_text
+from .utf8_rows import Utf8Rows
 
 TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -162,23 +163,17 @@ def _mojibake_rows(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """``_MOJIBAKE.search`` on each row of a string column (nulls: False). Rows whose UTF-8
     bytes hold none of the pattern's first characters cannot match, which a numpy scan of
     the buffer settles; RE2 then runs on the few rows left."""
-    if isinstance(col, pa.ChunkedArray):
-        col = col.combine_chunks() if col.num_chunks else pa.array([], pa.large_string())
-    if not pa.types.is_large_string(col.type):
-        col = col.cast(pa.large_string())
-    n = len(col)
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    offsets = np.frombuffer(col.buffers()[1], dtype=np.int64)[col.offset : col.offset + n + 1]
-    data = np.frombuffer(col.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]] if col.buffers()[2] is not None else np.zeros(0, np.uint8)
+    rows = Utf8Rows.of(col)
+    data = rows.data
     lead = np.flatnonzero(data[:-1] >= 0xC2)  # (a character starting at the buffer's last byte has no second byte)
     nxt = data[lead + 1]
     hit = lead[((data[lead] == 0xC3) & _MOJIBAKE_C3[nxt]) | ((data[lead] == 0xC2) & _C1_CONTROL[nxt])]
-    out = np.zeros(n, dtype=bool)
+    out = np.zeros(len(rows), dtype=bool)
     if len(hit):
-        rows = np.unique(np.searchsorted(offsets[1:] - offsets[0], hit, side="right"))
-        found = pc.fill_null(pc.match_substring_regex(col.take(pa.array(rows)), _MOJIBAKE_PATTERN), False)
-        out[rows] = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+        idx = np.unique(rows.row_of(hit))
+        arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        found = pc.fill_null(pc.match_substring_regex(arr.take(pa.array(idx)), _MOJIBAKE_PATTERN), False)
+        out[idx] = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
     return out
 
 
