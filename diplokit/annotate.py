@@ -119,8 +119,8 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
     if key in _CACHE:
         return _CACHE[key]
     terms = lex.terms()
-    title_list = sorted({t for t in lex.titles["title"]}, key=len, reverse=True)
-    starts = _TitleStarts(title_list) if title_list and all(t.split(" ")[0] for t in title_list) else None
+    titles = sorted({t for t in lex.titles["title"]}, key=len, reverse=True)
+    starts = _TitleStarts(titles) if titles and all(t.split(" ")[0] for t in titles) else None
     if starts is not None:
         # The first word of every title, matched in the same scan as everything else:
         # where a title-then-name candidate can start (see _TitleStarts).
@@ -146,7 +146,6 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
     # only gives the company's nationality: nothing, or lower-case words ending in a noun.
     gap_words = rf"(?:(?:[a-zà-öø-ÿ][\w'’\-]*\s+){{0,3}}(?:{noun_alt})\s+)?"
     company_gap = (re.compile(rf"\s+{gap_words}"), re.compile(rf"['’]s\s+{gap_words}"))
-    titles = sorted({t for t in lex.titles["title"]}, key=len, reverse=True)
     title_alt = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in titles)
     name_tok = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*[\w]"
     connectors = [str(w) for w in settings.get("name_connectors", [])]
@@ -601,32 +600,6 @@ def _cue_table(m, idx, compiled, slicer, doc_start, s_start, s_id, ids, id_col) 
     return df
 
 
-def _joined(keys: pd.DataFrame, values: pd.Series) -> pd.Series:
-    """'|'-join values per group of consecutive equal keys, in C (pyarrow list + join)."""
-    if keys.empty:
-        return pd.Series([], dtype="str")
-    codes = [pd.factorize(keys[c])[0] for c in keys.columns]
-    if all(len(k) == 0 or k.min() >= 0 for k in codes):  # no missing keys: equal values, equal codes
-        change = np.ones(len(keys), dtype=bool)
-        change[1:] = np.logical_or.reduce([k[1:] != k[:-1] for k in codes])
-    else:
-        change = np.r_[True, (keys.iloc[1:].to_numpy() != keys.iloc[:-1].to_numpy()).any(axis=1)]
-    offsets = np.r_[np.flatnonzero(change), len(keys)].astype(np.int64)
-    flat = None
-    if values.dtype.kind in "iu":  # integers: their decimal text, as str() writes it
-        flat = pc.cast(pa.array(values.to_numpy()), pa.large_string())
-    elif values.dtype == object or isinstance(values.dtype, pd.StringDtype):
-        try:
-            flat = pa.array(values.to_numpy(dtype=object) if values.dtype == object else values, pa.large_string())
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            flat = None
-        if flat is not None and flat.null_count:
-            flat = None
-    if flat is None:
-        flat = pa.array(values.astype(str).tolist(), pa.large_string())
-    return pd.Series(_join_runs(offsets[:-1], int(offsets[-1]), flat))
-
-
 def _bearer(mentions: pd.DataFrame, compiled: Compiled) -> pd.Series:
     """``mentions["entity_id"].map(compiled.bearer_country)``, mapping each distinct id once."""
     ids = mentions["entity_id"]
@@ -671,17 +644,6 @@ def _company_nationality(big: str, start: np.ndarray, end: np.ndarray, sent: np.
     fits = [bool((after_demonym if d else after_name).fullmatch(big[a:b])) for d, a, b in zip(demonym[j].tolist(), end[j].tolist(), start[k].tolist())]
     out[j[np.array(fits, dtype=bool)]] = True
     return out
-
-
-def _isin(s: pd.Series, values) -> np.ndarray:
-    """``s.isin(values)``; in Arrow when both are strings without missing values."""
-    if len(values) == 0:
-        return np.zeros(len(s), dtype=bool)
-    if _arrow_str(s) and not s.hasnans:
-        vals = pd.array(values, dtype="str") if not isinstance(values, pd.api.extensions.ExtensionArray) else values
-        if isinstance(vals.dtype, pd.StringDtype) and not pd.isna(vals).any():
-            return pc.is_in(pa.array(s).cast(pa.large_string()), value_set=pa.array(vals).cast(pa.large_string())).to_numpy(zero_copy_only=False)
-    return s.isin(values).to_numpy()
 
 
 def _sentence_actors(mentions: pd.DataFrame, compiled: Compiled, cc: pd.Series | None = None) -> pd.DataFrame:

@@ -234,20 +234,12 @@ def test_candidate_prefilter_on_random_text():
 
 
 def test_table_helpers_match_pandas():
-    from diplokit.annotate import _bearer, _isin, _joined
+    from diplokit.annotate import _bearer
 
     compiled = compile_lexicon()
     ids = list(compiled.entities.index[:40]) * 3
     mentions = pd.DataFrame({"entity_id": pd.Series(ids, dtype="str")}, index=np.arange(len(ids)) * 2)
     pd.testing.assert_series_equal(_bearer(mentions, compiled), mentions["entity_id"].map(compiled.bearer_country))
-    s = pd.Series(["a", "b", "c", "a", "é"], dtype="str")
-    for values in ([], ["a"], pd.array(["é", "z"], dtype="str"), ["b", None]):
-        assert _isin(s, values).tolist() == s.isin(values).tolist()
-    keys = pd.DataFrame({"k": pd.Series(["x", "x", "y", "y", "x"], dtype="str"), "n": np.array([1, 1, 1, 2, 2], dtype=np.int32)})
-    for values in (pd.Series([3, 1, 2, 5, 4], dtype=np.int32), pd.Series(["p", "q", "r", "s", "t"], dtype="str"), pd.Series(["p", "q", "r", "s", "t"], dtype=object)):
-        got = _joined(keys, values)
-        want = pd.Series(["|".join(map(str, values.iloc[a:b])) for a, b in ((0, 2), (2, 3), (3, 4), (4, 5))], dtype="str")
-        pd.testing.assert_series_equal(got, want)
 
 
 def test_odd_line_break_scan():
