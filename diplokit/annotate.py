@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from .corpus import Corpus
 from .lexicon import Lexicon, default_lexicon
 from .matching import Matcher, Matches, Slicer, _fold_lut, all_chars, codepoints, fold, longest
+from .runs import rank_in_run, run_lengths, run_max, run_starts
 
 MENTION_COLUMNS = ["article_id", "sentence_id", "start", "end", "surface", "entity_id", "entity_name", "entity_type", "country", "match"]
 SECTOR_COLUMNS = ["article_id", "sentence_id", "sector", "cue", "surface", "start", "end"]
@@ -736,13 +737,12 @@ def _dyads(mentions: pd.DataFrame, compiled: Compiled, n_sentences: pd.Series | 
         order = np.lexsort((p_sid, p_b, p_a, p_art))
         p_art, p_a, p_b, p_sid = p_art[order], p_a[order], p_b[order], p_sid[order]
         pk = (p_art * n_c + p_a) * n_c + p_b
-        starts = np.flatnonzero(np.r_[True, pk[1:] != pk[:-1]])
-        evidence = np.diff(np.r_[starts, len(pk)])
+        starts = run_starts(pk)
+        evidence = run_lengths(starts, len(pk))
         g_art, g_a, g_b = p_art[starts], p_a[starts], p_b[starts]
         sent_ids = _join_runs(starts, len(pk), pc.cast(pa.array(p_sid), pa.large_string()))
         co_mentioned[g_art] = True
-        art_first = np.flatnonzero(np.r_[True, g_art[1:] != g_art[:-1]])
-        top = np.repeat(np.maximum.reduceat(evidence, art_first), np.diff(np.r_[art_first, len(g_art)]))
+        top = run_max(evidence, run_starts(g_art))
         # Short stories (a brief, a wire flash) state their pair once.
         if n_sentences is not None:
             n_sent = n_sentences.reindex(pd.Index(np.asarray(art_uniq, dtype=object)[g_art]).astype(str)).fillna(0).to_numpy()
@@ -753,9 +753,7 @@ def _dyads(mentions: pd.DataFrame, compiled: Compiled, n_sentences: pd.Series | 
         if max_tied is not None and ok.any():
             # No pair leads when the pairs tied at the top span too many countries.
             k_art, k_a, k_b, k_ev = g_art[ok], g_a[ok], g_b[ok], evidence[ok]
-            kf = np.flatnonzero(np.r_[True, k_art[1:] != k_art[:-1]])
-            k_top = np.repeat(np.maximum.reduceat(k_ev, kf), np.diff(np.r_[kf, len(k_art)]))
-            at = k_ev == k_top
+            at = k_ev == run_max(k_ev, run_starts(k_art))
             sides = np.unique(np.r_[k_art[at] * n_c + k_a[at], k_art[at] * n_c + k_b[at]])
             n_tied = np.bincount(sides // n_c, minlength=len(art_uniq))
             ok &= n_tied[g_art] <= int(max_tied)
@@ -771,11 +769,10 @@ def _dyads(mentions: pd.DataFrame, compiled: Compiled, n_sentences: pd.Series | 
     if len(k_art):
         order = np.lexsort((k_c, -n, k_art))
         k_art, k_c, n = k_art[order], k_c[order], n[order]
-        first = np.r_[True, k_art[1:] != k_art[:-1]]
-        f_idx = np.flatnonzero(first)
-        rank = np.arange(len(k_art)) - np.repeat(f_idx, np.diff(np.r_[f_idx, len(k_art)]))
-        size = np.repeat(np.diff(np.r_[f_idx, len(k_art)]), np.diff(np.r_[f_idx, len(k_art)]))
-        lead = f_idx[np.cumsum(first) - 1]  # row of the article's leader
+        f_idx = run_starts(k_art)
+        rank = rank_in_run(f_idx, len(k_art))
+        size = np.repeat(run_lengths(f_idx, len(k_art)), run_lengths(f_idx, len(k_art)))
+        lead = np.arange(len(k_art)) - rank  # row of the article's leader
         n1 = n[lead]
         n2 = np.where(size > 1, n[np.minimum(lead + 1, len(n) - 1)], 0)
         n3 = np.where(size > 2, n[np.minimum(lead + 2, len(n) - 1)], 0)

@@ -31,6 +31,7 @@ from .cleaning import BoilerplateRules
 from .corpus import FORMAT, MANIFEST, TABLES as CORPUS_TABLES
 from .lexicon import Lexicon
 from .loader import build_corpus, collect_jobs, read_job
+from .runs import run_lengths, run_max, run_starts
 from .dedup import MIN_SENTENCE_CHARS
 
 TABLE_KINDS = {".jsonl", ".ndjson", ".csv", ".parquet"}
@@ -491,14 +492,12 @@ class _SeenStories:
             a_, k_ = pa_[hit], pk[hit]
             order = np.lexsort((k_, a_))
             a_, k_ = a_[order], k_[order]
-            starts = np.flatnonzero(np.r_[True, (a_[1:] != a_[:-1]) | (k_[1:] != k_[:-1])])
-            a_, k_, cnt = a_[starts], k_[starts], np.diff(np.r_[starts, len(order)])
-            grp = np.flatnonzero(np.r_[True, a_[1:] != a_[:-1]])
-            cand = cnt == np.repeat(np.maximum.reduceat(cnt, grp), np.diff(np.r_[grp, len(a_)]))
+            starts = run_starts(a_, k_)
+            a_, k_, cnt = a_[starts], k_[starts], run_lengths(starts, len(order))
+            cand = cnt == run_max(cnt, run_starts(a_))
             a_, k_, cnt = a_[cand], k_[cand], cnt[cand]
-            first = np.r_[True, a_[1:] != a_[:-1]]
-            tied = np.flatnonzero(~first)
-            if len(tied):  # rare: pick the smallest article id among the tied owners
+            first = run_starts(a_)
+            if len(first) < len(a_):  # rare: pick the smallest article id among the tied owners
                 pick = {}
                 for j in range(len(a_)):
                     a, name = int(a_[j]), self.owner_names[k_[j]]
@@ -506,7 +505,7 @@ class _SeenStories:
                         pick[a] = j
                 sel = np.array(sorted(pick.values()), dtype=np.int64)
             else:
-                sel = np.flatnonzero(first)
+                sel = first
             a_, k_, cnt = a_[sel], k_[sel], cnt[sel]
             share = cnt / np.minimum(n_sent[a_], self.sent_counts[k_])
             ok = share >= threshold

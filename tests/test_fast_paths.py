@@ -432,3 +432,22 @@ def test_mojibake_rows_match_the_pattern():
     arr = pa.array([None] + texts, pa.string())  # nulls, a non-large type, and a slice
     assert rd._mojibake_rows(arr.slice(1)).tolist() == want
     assert rd._mojibake_rows(pa.chunked_array([arr.slice(0, 300), arr.slice(300)])).tolist() == [False] + want
+
+
+def test_run_helpers_match_groupby():
+    from diplokit.runs import rank_in_run, run_lengths, run_max, run_starts
+
+    rng = np.random.default_rng(3)
+    a = np.sort(rng.integers(0, 6, 50))
+    b = rng.integers(0, 3, 50)
+    order = np.lexsort((b, a))
+    a, b = a[order], b[order]
+    v = rng.integers(0, 100, 50)
+    df = pd.DataFrame({"a": a, "b": b, "v": v})
+    starts = run_starts(a)
+    assert starts.tolist() == df.groupby("a").head(1).index.tolist()
+    assert run_lengths(starts, len(a)).tolist() == df.groupby("a").size().tolist()
+    assert run_max(v, starts).tolist() == df.groupby("a")["v"].transform("max").tolist()
+    assert rank_in_run(starts, len(a)).tolist() == df.groupby("a").cumcount().tolist()
+    assert run_starts(a, b).tolist() == df.groupby(["a", "b"]).head(1).index.tolist()
+    assert run_starts(np.zeros(0)).tolist() == [] and run_max(np.zeros(0, int), np.zeros(0, int)).tolist() == []
