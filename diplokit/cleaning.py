@@ -25,13 +25,31 @@ BYLINE_REASON = "byline (moved to the byline column)"
 DATE_REASON = "date line (moved to the date column)"
 DATELINE_REASON = "dateline (moved to the dateline column)"
 DUP_TITLE_REASON = "repeated title"
+BIO_REASON = "author bio (starts with the byline's name)"
+HEADER_REASON = "header line above the story (site name, tagline or label)"
+
+_BYLINE_LEAD = r"((by|par|written by|écrit par)\s+|(signé|author|auteur)\s*:\s*|(la\s+)?rédaction\b\s*)"
+#: A header line that names the author: "By X", "Par X, correspondant à Y", "Signé : X",
+#: or such a segment after a date ("Le 12 juin 2024 | Par X | 5 min de lecture").
+BYLINE_RE = rf"^([^|•·]{{0,40}}[|•·]\s*)?{_BYLINE_LEAD}\S"
+
+
+def _byline_name(line: str) -> str:
+    """The author part of a byline line: the segment that starts with "By"/"Par"/...,
+    without that word and without what follows a comma ("Par X, correspondant à Y")."""
+    segments = [p.strip() for p in re.split(r"\s*[|•·]\s*", line)]
+    seg = next((p for p in segments if re.match(_BYLINE_LEAD, p, flags=re.I)), segments[0])
+    if re.match(r"(la\s+)?rédaction\b", seg, flags=re.I):
+        return seg
+    name = re.sub(rf"^{_BYLINE_LEAD}", "", seg, flags=re.I)
+    return name.split(",")[0].strip()
 
 
 @dataclass(frozen=True)
 class Rule:
     id: str
     reason: str
-    scope: str  # "line" or "tail"
+    scope: str  # "line", "tail" or "block"
     pattern: str
 
 
@@ -60,8 +78,8 @@ class BoilerplateRules:
             connectors += [str(w) for w in doc.get("dateline_place_connectors", [])]
             for r in doc.get("rules", []):
                 scope = r.get("scope", "line")
-                if scope not in ("line", "tail"):
-                    raise ValueError(f"{p}: rule {r.get('id')!r} has scope {scope!r}; use 'line' or 'tail'")
+                if scope not in ("line", "tail", "block"):
+                    raise ValueError(f"{p}: rule {r.get('id')!r} has scope {scope!r}; use 'line', 'tail' or 'block'")
                 rule = Rule(str(r["id"]), str(r["reason"]), scope, str(r["pattern"]))
                 try:  # fail early, naming the rule, rather than deep inside pyarrow
                     pc.match_substring_regex(pa.array([""]), rule.pattern, ignore_case=True)
@@ -80,6 +98,50 @@ class BoilerplateRules:
             spam_glued_len=int(spam.get("min_glued_token_length", 35)),
             place_connectors=tuple(dict.fromkeys(w for w in connectors if w.strip())),
         )
+
+
+def _author_bios(s: pa.Array, s_list: list, keep: np.ndarray, short_byline: np.ndarray, is_body: np.ndarray,
+                 parent: np.ndarray, n_docs: int) -> np.ndarray:
+    """Lines other than the byline whose first two words are the byline author's first two
+    words (a byline above the first body paragraph; names of at least two words)."""
+    first_body = _first_per_group(keep & is_body, parent, n_docs)
+    first_byline = _first_per_group(short_byline & (np.arange(len(parent)) < first_body[parent]), parent, n_docs)
+    key = np.full(n_docs, None, dtype=object)
+    for d in np.flatnonzero(first_byline >= 0):
+        words = _byline_name(s_list[first_byline[d]]).lower().split()
+        if len(words) >= 2 and any(c.isalpha() for c in words[1]):
+            key[d] = " ".join(words[:2])
+    out = np.zeros(len(parent), dtype=bool)
+    has_key = key != None  # noqa: E711 - elementwise comparison
+    cand = np.flatnonzero(keep & has_key[parent] & ~short_byline)
+    if len(cand):
+        # the first two words, a trailing comma aside ("Jane Doe, a reporter, covers ...")
+        lead = pc.extract_regex(pc.utf8_lower(pc.take(s, pa.array(cand))), r"^(?P<w>\S+\s+[^\s,;:]+)")
+        lead = pc.struct_field(lead, "w").to_numpy(zero_copy_only=False)
+        out[cand] = lead == key[parent[cand]]
+    return out
+
+
+#: A block (related-stories list) ends at a body-like line of at least this many words.
+BLOCK_END_WORDS = 12
+
+
+def _blocks(fire: np.ndarray, resumes: np.ndarray, parent: np.ndarray, starts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lines inside blocks: from each firing line down to (not including) the next line
+    where the story resumes, or the end of the article. Returns (inside, fire)."""
+    f = np.flatnonzero(fire)
+    if not len(f):
+        return np.zeros(n, dtype=bool), fire
+    doc_end = np.r_[starts[1:], n][parent[f]]
+    # the first resuming line at or after each index (n: none), looked up after each fire
+    nxt = np.r_[np.where(resumes, np.arange(n), n), n]
+    nxt = np.minimum.accumulate(nxt[::-1])[::-1]
+    stop = np.minimum(nxt[f + 1], doc_end)
+    delta = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(delta, f, 1)
+    np.add.at(delta, stop, -1)
+    inside = np.cumsum(delta[:-1]) > 0
+    return inside, fire
 
 
 def _month_alternation() -> str:
@@ -217,43 +279,64 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     ends_term = _bool(pc.match_substring_regex(s, "[.!…:;][\"'”’»)\\]]*$"))
     is_body = nonempty & ~by_rule & ~spam & ((ends_term & (words >= 4)) | (words > 25))
 
-    # Tail rules cut everything below them, once the story has started.
-    tail_rule = np.array([r.scope == "tail" for r in rules.rules] + [False])[rule_of]
+    # Tail rules cut everything below them, block rules everything down to the next
+    # sentence of the story; both once the story has started.
+    scope_of = np.array([r.scope for r in rules.rules] + ["line"])[rule_of]
     body_before = _exclusive_group_cumsum(is_body, parent, starts)
-    tail_fire = tail_rule & by_rule & (body_before > 0)
+    started = by_rule & (body_before > 0)
+    tail_fire = started & (scope_of == "tail")
     in_tail = (_exclusive_group_cumsum(tail_fire, parent, starts) + tail_fire) > 0
-    first_tail = _first_per_group(tail_fire, parent, n_docs)
+    resumes = is_body & ~by_rule & ~spam & (words >= BLOCK_END_WORDS)
+    in_block, block_fire = _blocks(started & (scope_of == "block"), resumes, parent, starts, n)
+    in_tail |= in_block
+    # a removed line takes its reason from the nearest tail or block heading above it
+    last_fire = np.maximum.accumulate(np.where(tail_fire | block_fire, np.arange(n), -1))
 
     removed = nonempty & (by_rule | spam | in_tail)
     keep = nonempty & ~removed
+    idx = np.arange(n)
+    s_list = s.to_pylist()  # materialised once; used for the few per-article picks below
+
+    # --- author bios: lines that start with the byline's name --------------------------
+    # ("Jane Doe covers East Africa for ..."), above or below the story. A bio ends in a
+    # full stop, so it can pass for the first paragraph: found before the header zone is.
+    short_byline = keep & (words <= 16) & _bool(pc.match_substring_regex(s, BYLINE_RE, ignore_case=True))
+    bio = _author_bios(s, s_list, keep, short_byline, is_body, parent, n_docs)
+    keep &= ~bio
 
     # --- header zone: kept lines above the first body paragraph ------------------------
     first_body = _first_per_group(keep & is_body, parent, n_docs)
-    idx = np.arange(n)
     header = keep & (idx < first_body[parent])
-    byline = header & (words <= 12) & _bool(
-        pc.match_substring_regex(s, r"^((by|par|written by|écrit par)\s+\S|(author|auteur)\s*:)", ignore_case=True)
-    )
+    byline = header & short_byline
     months = _month_alternation()
     date_re = (
-        r"^((published|updated|posted|publié|publié le|mis à jour|mis à jour le|le)\s*:?\s*)?"
+        r"^((published|updated|posted|last updated|published on|updated on|publié|publié le|mis à jour|mis à jour le"
+        r"|mis en ligne|mis en ligne le|actualisé le|le)\s*:?\s*)?"
         r"((\pL+\.?,?\s+)?\d{1,2}(er)?\s+(" + months + r")\.?,?\s+\d{4}|(" + months + r")\.?\s+\d{1,2},?\s+\d{4}"
-        r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})([\sT,à|-]+\d{1,2}[:h]\d{2}.*)?$"
+        r"|\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{4})((\s+at\s+|[\sT,à|•·–—-]+)\d{1,2}[:h]\d{2}.*|\s*[|•·]\s.*)?$"
     )
-    date_line = header & ~byline & _bool(pc.match_substring_regex(s, date_re, ignore_case=True))
+    # A byline line may carry the date too; it stays a byline, and gives the date.
+    dated = header & _bool(pc.match_substring_regex(s, date_re, ignore_case=True))
+    date_line = dated & ~byline
     title_ok = header & ~byline & ~date_line & (words <= 30) & ~_bool(pc.match_substring_regex(s, "[.,;:]$"))
-    title_idx = _first_per_group(title_ok, parent, n_docs)
+    # The headline is the longest such line: site names, taglines and section labels
+    # that no rule knows sit above or beside it in the header, and are shorter.
+    title_idx = np.full(n_docs, -1, dtype=np.int64)
+    t = np.flatnonzero(title_ok)
+    if len(t):
+        t = t[np.lexsort((t, -words[t], parent[t]))]
+        first = np.r_[True, parent[t][1:] != parent[t][:-1]]
+        title_idx[parent[t[first]]] = t[first]
     is_title = np.zeros(n, dtype=bool)
     is_title[title_idx[title_idx >= 0]] = True
-    s_list = s.to_pylist()  # materialised once; used for the few per-article picks below
 
     title = np.array([s_list[i] if i >= 0 else None for i in title_idx], dtype=object)
     # A breadcrumb that ends in the headline is the only title some pages have.
-    crumb_rule = [i for i, r in enumerate(rules.rules) if r.id == "breadcrumb"]
+    crumb_rule = [i for i, r in enumerate(rules.rules) if r.id in ("breadcrumb", "navigation")]
     if crumb_rule:
-        crumb = _first_per_group(rule_of == crumb_rule[0], parent, n_docs)
+        crumb = _first_per_group(np.isin(rule_of, crumb_rule), parent, n_docs)
         for d in np.flatnonzero((title_idx < 0) & (crumb >= 0)):
-            tail_text = re.split(r"\s*(?:»|>|›|/|\||::)\s*", s_list[crumb[d]])[-1].strip()
+            tail_text = re.split(r"\s*(?:»|>|›|/|\||::|•|·)\s*", s_list[crumb[d]])[-1].strip()
             if len(tail_text.split()) >= 4:
                 title[d] = tail_text
     title_fold = pd.Series(title).str.casefold().to_numpy()
@@ -286,24 +369,24 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
         places = pc.struct_field(ex, "place").to_pylist()
         rests = pc.struct_field(ex, "rest").to_pylist()
         for d, line, ok, place, rest in zip(fb_docs, fb_lines, valid, places, rests):
-            if ok and len(place) <= 40:
+            # the place itself is short; an agency in brackets may follow it
+            if ok and len(re.sub(r"\s*\([^)]*\)$", "", place)) <= 40:
                 dateline[d] = place.strip(" ,")
                 body_text[line] = rest
 
     # --- assemble ----------------------------------------------------------------------
-    in_text = keep & ~is_title & ~byline & ~date_line & ~dup_title
+    # What else sits above the first paragraph is page furniture (site name, tagline,
+    # labels): out of the text, into `removed`.
+    header_rest = header & ~is_title & ~byline & ~date_line & ~dup_title
+    in_text = keep & ~header_rest & ~is_title & ~byline & ~date_line & ~dup_title
     counts = np.bincount(parent[in_text], minlength=n_docs)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     values = pa.array(body_text[in_text].tolist(), pa.large_string())
     text = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets), values), pa.scalar("\n\n", pa.large_string()))
 
     byline_idx = _first_per_group(byline, parent, n_docs)
-    byline_val = [
-        re.sub(r"^(by|par|written by|écrit par|author\s*:|auteur\s*:)\s*", "", s_list[i], flags=re.I).split("|")[0].strip()
-        if i >= 0 else None
-        for i in byline_idx
-    ]
-    date_idx = _first_per_group(date_line, parent, n_docs)
+    byline_val = [_byline_name(s_list[i]) if i >= 0 else None for i in byline_idx]
+    date_idx = _first_per_group(dated, parent, n_docs)
     docs = pd.DataFrame(
         {
             "title": pd.Series(title, dtype=object),
@@ -321,8 +404,10 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     reasons[by_rule] = rule_reasons[rule_of[by_rule]]
     reasons[spam] = rules.spam_reason
     tail_only = in_tail & ~by_rule & ~spam & nonempty
-    reasons[tail_only] = rule_reasons[rule_of[first_tail[parent[tail_only]]]]
+    reasons[tail_only] = rule_reasons[rule_of[last_fire[tail_only]]]
     reasons[dup_title] = DUP_TITLE_REASON
+    reasons[bio] = BIO_REASON
+    reasons[header_rest] = HEADER_REASON
     for mask, why in ((is_title, TITLE_REASON), (byline, BYLINE_REASON), (date_line, DATE_REASON)):
         reasons[mask] = why
         kinds[mask] = "metadata"

@@ -20,16 +20,24 @@ def _month_lookup() -> tuple[dict[str, int], re.Pattern, re.Pattern]:
     return lookup, day_first, month_first
 
 
+_NUMERIC = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
+
+
 def _parse_words(text: str) -> pd.Timestamp | None:
+    """The first date written in words ("12 mars 2023", "March 12, 2023") or digits
+    ("20/02/2025", "22.02.2025": day first unless only month first is possible) in a header line."""
     lookup, day_first, month_first = _month_lookup()
     m = day_first.search(text)
     if m:
         d, mon, y = int(m.group(1)), lookup[m.group(2).lower()], int(m.group(3))
-    else:
-        m = month_first.search(text)
-        if not m:
-            return None
+    elif m := month_first.search(text):
         mon, d, y = lookup[m.group(1).lower()], int(m.group(2)), int(m.group(3))
+    elif m := _NUMERIC.search(text):
+        d, mon, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if mon > 12 >= d:
+            d, mon = mon, d
+    else:
+        return None
     try:
         return pd.Timestamp(year=y, month=mon, day=d)
     except ValueError:

@@ -34,7 +34,7 @@ def test_cleaning_findings(bundled):
     assert set(corpus.report["status"]) == {"loaded", "metadata"}
     r = corpus.removed
     bp = r[r["kind"] == "boilerplate"]["reason"].value_counts()
-    assert bp.sum() == 100 and bp.idxmax() == "related-stories list" and bp.max() == 30
+    assert bp.sum() == 100 and bp.idxmax() == "related-stories list" and bp.max() == 27
     assert bp["SEO spam (glued betting/casino keywords)"] == 8
     meta = r[r["kind"] == "metadata"]["reason"].str.split().str[0].value_counts()
     assert (meta["title"], meta["byline"], meta["dateline"]) == (42, 25, 30)

@@ -221,3 +221,74 @@ def test_datelines_with_lower_case_words_in_the_place_name():
     c = diplokit.load_corpus(pd.DataFrame({"text": texts}))
     assert c.articles["dateline"].tolist()[:2] == ["Dar es Salaam", "Mocímboa da Praia"]
     assert pd.isna(c.articles["dateline"].iloc[2]) and c.articles["text"].iloc[2] == texts[2]
+
+
+def test_page_furniture_around_the_headline_and_the_story():
+    """Site name, tagline, menus, cookie prompts and a dated byline above the story; an
+    author bio, a related list in the middle of the story, share and newsletter lines."""
+    import pandas as pd
+
+    body = [
+        "Ghana and Togo agreed on Monday to build a new border market near Aflao, officials from both countries said.",
+        "The market is meant to ease trade for small traders who cross the border every day with goods for sale.",
+        "Officials said construction would start next year, financed by a regional development bank and both treasuries.",
+    ]
+    page = "\n\n".join([
+        "We use cookies to improve your experience. Accept all | Manage preferences",
+        "Skip to main content",
+        "COASTAL TRADE HERALD",
+        "West Africa's business weekly",
+        "News > Business > Trade",
+        "Ghana and Togo agree to build a shared border market at Aflao",
+        "Le 12 juin 2024 | Par Ama Mensah-Dupuis | 5 min de lecture",
+        "Ama Mensah-Dupuis covers trade in the Gulf of Guinea for the Herald.",
+        "Photo: Traders at the Aflao crossing. / File",
+        "Accra — " + body[0],
+        body[1],
+        "You may also like:",
+        "Togo's parliament passes new constitution",
+        "Benin and Nigeria reopen Seme border post",
+        body[2],
+        "Like this story? Share it: WhatsApp · Facebook · X",
+        "Sign up for our Trade Briefing newsletter: news every Friday. Sign up",
+        "© 2024 Coastal Trade Herald. All rights reserved.",
+    ])
+    c = diplokit.load_corpus(pd.DataFrame({"text": [page]}))
+    art = c.articles.iloc[0]
+    assert art["text"] == "\n\n".join(body)
+    assert art["title"] == "Ghana and Togo agree to build a shared border market at Aflao"
+    assert (art["byline"], art["dateline"], str(art["date"].date())) == ("Ama Mensah-Dupuis", "Accra", "2024-06-12")
+    why = c.removed.set_index("text")["reason"]
+    assert why["COASTAL TRADE HERALD"] == why["West Africa's business weekly"] == "header line above the story (site name, tagline or label)"
+    assert why["Ama Mensah-Dupuis covers trade in the Gulf of Guinea for the Herald."] == "author bio (starts with the byline's name)"
+    assert why["Benin and Nigeria reopen Seme border post"] == "related-stories list"
+    assert why["News > Business > Trade"] == "navigation or section menu"
+    # every line of the page is either in the text or in `removed` (the dateline, a prefix
+    # of the first paragraph, has a row of its own as well)
+    whole_lines = c.removed[~c.removed["reason"].str.startswith("dateline")]
+    assert len(whole_lines) + len(body) == len([l for l in page.split("\n") if l.strip()])
+
+
+def test_related_list_at_the_end_still_takes_everything_below_it():
+    import pandas as pd
+
+    text = ("Rwanda and Kenya signed a trade deal on Monday after two days of talks in Nairobi.\n\n"
+            "À lire également :\n\n› Uvira : la Monusco renforce ses patrouilles\n\n"
+            "Réagissez à cet article (connectez-vous pour commenter)\n\nBravo à nos autorités, enfin une bonne nouvelle pour tous.")
+    c = diplokit.load_corpus(pd.DataFrame({"text": [text]}))
+    assert c.articles["text"].item() == text.split("\n\n")[0]
+    why = c.removed.set_index("text")["reason"]
+    assert why["› Uvira : la Monusco renforce ses patrouilles"] == "related-stories list"
+    assert why["Bravo à nos autorités, enfin une bonne nouvelle pour tous."] == "comment section"
+
+
+def test_dateline_with_an_agency_and_numeric_header_dates():
+    import pandas as pd
+
+    from diplokit.dates import parse_dates
+
+    c = diplokit.load_corpus(pd.DataFrame({"text": [
+        "KINSHASA, 18 septembre (Afrique Santé Presse) — Le Rwanda a lancé mardi la vaccination contre le mpox."]}))
+    assert c.articles["dateline"].item() == "KINSHASA, 18 septembre (Afrique Santé Presse)"
+    got = parse_dates(["Mis en ligne le 22.02.2025 – 09:10", "Publié le 20/02/2025 à 17h45", "Updated 02/20/2025"])
+    assert [str(d.date()) for d in got] == ["2025-02-22", "2025-02-20", "2025-02-20"]
