@@ -86,6 +86,8 @@ class Compiled:
     candidate_re: re.Pattern
     company_gap: tuple[re.Pattern, re.Pattern]  # after a demonym, after a country's name
     candidate_starts: "_TitleStarts | None" = None
+    # sector -> cues (lower case) that count only beside another cue of the sector
+    needs_support: dict[str, frozenset[str]] = field(default_factory=dict)
     text_cache: dict = field(default_factory=dict, repr=False)
 
     def ref_codes(self) -> np.ndarray:
@@ -173,6 +175,7 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         candidate_re=candidate_re,
         company_gap=company_gap,
         candidate_starts=starts,
+        needs_support=_needs_support(lex.sectors),
     )
     _CACHE.clear()  # one lexicon at a time is the common case; keep memory flat
     _CACHE[key] = compiled
@@ -410,6 +413,16 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     t_first = np.r_[True, t_end[1:] != t_end[:-1]] if len(t_end) else np.zeros(0, dtype=bool)
     titles_end = dict(zip(t_end[t_first].tolist(), t_start[t_first].tolist()))
 
+    # A country, capital or demonym glued by a hyphen to a capitalised word that is not an
+    # actor is part of a compound name ("Arlette Soudan-Nonault"); "Rwanda-Uganda" is two.
+    place = np.flatnonzero(valid & np.isin(kinds, ["name", "alias", "capital", "demonym"]) & (ee < len(big) - 1))
+    if len(place):
+        nxt = ee[place]
+        glued = (cps[nxt] == 0x2D) & _is_upper(cps[np.minimum(nxt + 1, len(cps) - 1)])
+        glued &= ~np.isin(nxt + 1, es)
+        place = place[glued]
+        valid[place[compiled.entities["entity_type"].reindex(refs[place]).to_numpy() == "country"]] = False
+
     occurrences: list[tuple] = []
     starts_out = es.copy()
     # Capitals right after a locative word name a place, not a government.
@@ -493,7 +506,8 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     out["mentions"] = mentions
 
     # ---- sectors --------------------------------------------------------------------------
-    out["sectors"] = _cue_table(m, np.flatnonzero((layer == "sector") & in_sent), compiled, slicer, doc_start, s_start, s_id, id_src, "sector")
+    sectors = _cue_table(m, np.flatnonzero((layer == "sector") & in_sent), compiled, slicer, doc_start, s_start, s_id, id_src, "sector")
+    out["sectors"] = drop_unsupported_cues(sectors, compiled.needs_support)
 
     # ---- events, with the actors of their sentence ------------------------------------------
     ev = _cue_table(m, np.flatnonzero((layer == "event") & in_sent), compiled, slicer, doc_start, s_start, s_id, id_src, "event_type")
@@ -577,6 +591,37 @@ def _is_upper(cps: np.ndarray) -> np.ndarray:
     for i in np.flatnonzero(~small).tolist():
         out[i] = chr(cps[i]).isupper()
     return out
+
+
+def _needs_support(sectors: pd.DataFrame) -> dict[str, frozenset[str]]:
+    if "needs_support" not in sectors:
+        return {}
+    out = {}
+    for sid, cues in zip(sectors["id"], sectors["needs_support"]):
+        if isinstance(cues, (list, tuple)) and cues:
+            out[str(sid)] = frozenset(str(c).rstrip("*").strip().lower() for c in cues)
+    return out
+
+
+def drop_unsupported_cues(sectors: pd.DataFrame, needs_support: dict[str, frozenset[str]]) -> pd.DataFrame:
+    """Drop matches of a sector's ``needs_support`` cues (sectors.yaml) in articles where
+    no other cue of that sector matched: "airport" alone is where a visitor landed, not
+    aviation; beside "airline" or "flights" it is."""
+    if not needs_support or sectors.empty:
+        return sectors
+    in_sec = sectors["sector"].isin(list(needs_support)).to_numpy()
+    if not in_sec.any():
+        return sectors
+    sub = sectors.loc[in_sec, ["article_id", "sector", "cue"]]
+    weak_keys = [f"{sid}\x1f{c}" for sid, cs in needs_support.items() for c in cs]
+    weak = (sub["sector"] + "\x1f" + sub["cue"].str.lower()).isin(weak_keys).to_numpy()
+    if not weak.any():
+        return sectors
+    pairs = pd.MultiIndex.from_frame(sub[["article_id", "sector"]])
+    supported = pairs.isin(pairs[~weak])
+    drop = np.zeros(len(sectors), dtype=bool)
+    drop[np.flatnonzero(in_sec)[weak & ~supported]] = True
+    return sectors.loc[~drop].reset_index(drop=True)
 
 
 def _cue_table(m, idx, compiled, slicer, doc_start, s_start, s_id, ids, id_col) -> pd.DataFrame:

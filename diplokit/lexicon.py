@@ -286,6 +286,8 @@ class Lexicon:
         # The rules' settings (annotation.yaml) and generic words change results too.
         h.update(json.dumps(self.settings or {}, sort_keys=True, ensure_ascii=False, default=str).encode())
         h.update("\n".join(sorted(self.generic_words)).encode())
+        # so does sector metadata such as needs_support (sectors.yaml)
+        h.update(self.sectors.to_json(orient="records", force_ascii=False, default_handler=str).encode())
         digest = h.hexdigest()
         object.__setattr__(self, "_fingerprint", digest)
         return digest

@@ -308,3 +308,68 @@ def test_no_pair_leads_when_the_top_is_shared_by_four_countries():
     lex = default_lexicon()
     (loose,) = dyads_of(four, lexicon=replace(lex, settings={**lex.settings, "dyad_max_countries_tied_at_top": None}))
     assert len(loose) == 6
+
+
+def _sectors_by_story(*texts: str) -> list[set[str]]:
+    corpus, a = ann_of(*texts)
+    order = list(corpus.articles["article_id"])
+    got = a.sectors.groupby("article_id")["sector"].agg(set)
+    return [got.get(aid, set()) for aid in order]
+
+
+def test_airport_alone_is_a_place_not_aviation():
+    landed, airline = _sectors_by_story(
+        "President Hichilema was welcomed at Kigali International Airport by Prime Minister Nsengiyumva on Monday.",
+        "The new airport will serve RwandAir and other airlines on direct flights to Lusaka from next year.",
+    )
+    assert "aviation" not in landed and "aviation" in airline
+    # and in French: the airport as a place, air defence, versus an airline story
+    place, defence, carrier = _sectors_by_story(
+        "L'avion-cargo s'est posé sur le tarmac de l'aéroport de Niamey mardi soir, selon la télévision d'État.",
+        "Les instructeurs russes ont livré un système de défense aérienne aux autorités de Niamey.",
+        "La compagnie aérienne nationale ouvrira des vols directs vers l'aéroport de Dakar en juin.",
+    )
+    assert "aviation" not in place | defence and "aviation" in carrier
+
+
+def test_needs_support_drops_only_unsupported_cues():
+    from diplokit.annotate import drop_unsupported_cues
+
+    t = pd.DataFrame({
+        "article_id": ["a", "a", "b", "b", "c"],
+        "sector": ["aviation", "trade", "aviation", "aviation", "aviation"],
+        "cue": ["airport", "trade", "Airport", "airline", "airline"],
+    })
+    kept = drop_unsupported_cues(t, {"aviation": frozenset({"airport"})})
+    assert kept[["article_id", "cue"]].values.tolist() == [["a", "trade"], ["b", "Airport"], ["b", "airline"], ["c", "airline"]]
+    assert drop_unsupported_cues(t, {}) is t
+
+
+def test_words_that_only_look_like_sector_cues():
+    short, race, vaccine, court = _sectors_by_story(
+        "Le gouvernement tchadien a pris de court les observateurs en dénonçant l'accord avec Paris jeudi.",
+        "Evenepoel won the time trial in Kigali on Sunday ahead of riders from twelve countries.",
+        "Rwanda began a clinical trial of an experimental vaccine against the Marburg virus last month.",
+        "The Constitutional Court rejected the appeal, and the opposition said it would go to court again.",
+    )
+    assert "justice_rule_of_law" not in short | race | vaccine and "justice_rule_of_law" in court
+
+
+def test_diplomacy_is_found_in_ordinary_diplomatic_wording():
+    en, fr = _sectors_by_story(
+        "South Africa's ambassador was declared persona non grata and recalled by Pretoria on Friday.",
+        "Le chef de la diplomatie algérienne a reçu son homologue malien à Alger pour des entretiens.",
+    )
+    assert "diplomacy_multilateral" in en and "diplomacy_multilateral" in fr
+
+
+def test_country_names_inside_hyphenated_names_and_honours():
+    got = mentions_of("La ministre Arlette Soudan-Nonault a reçu l'ambassadeur. Modi received the Grand Commander of the Order of the Niger in Abuja.")
+    assert "SDN" not in {e for _, e, _ in got} and "NER" not in {e for _, e, _ in got}
+    pair = mentions_of("Rwanda-Uganda relations improved after the border reopened in 2022.")
+    assert {"RWA", "UGA"} <= {e for _, e, _ in pair}
+
+
+def test_french_forces_plural_names_the_national_force():
+    got = {e for _, e, _ in mentions_of("Les forces rwandaises et les forces françaises ont été citées dans le rapport.")}
+    assert {"rdf", "french_armed_forces"} <= got
