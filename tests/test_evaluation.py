@@ -218,3 +218,44 @@ def test_bundled_corpus_meets_the_claimed_quality(bundled, layer, metric, thresh
         errs = bundled.errors[bundled.errors["layer"] == layer]
         listing = "\n".join(f"  {f}: {k} {i}" for f, k, i in errs[["file", "kind", "id"]].itertuples(index=False))
     assert value >= threshold, f"{layer} {metric} = {value:.3f} < {threshold}\n{listing}"
+
+
+# ------------------------------------------------------------------------------------------
+# Held-out stories (data/heldout/*/): written and labelled blind by helpers who had not
+# seen the annotator, then scored. Their README records the blind scores and every change
+# made after them; these floors keep today's scores from regressing.
+# ------------------------------------------------------------------------------------------
+HELDOUT = CORPUS_DIR.parent / "heldout"
+HELDOUT_FLOORS = {
+    "a": [("actors", "f1", 0.95), ("sectors", "f1", 0.85), ("dyads", "story_accuracy", 0.875)],
+    # below the targets: see data/heldout/README.md (mostly actors no lexicon lists)
+    "b": [("actors", "f1", 0.88), ("sectors", "f1", 0.83), ("dyads", "story_accuracy", 0.875)],
+}
+
+
+def _heldout(name: str):
+    corpus = diplokit.load_corpus(HELDOUT / name / "stories", progress=False)
+    return corpus, read_gold(HELDOUT / name / "gold.csv")
+
+
+@pytest.mark.parametrize("name", sorted(HELDOUT_FLOORS))
+def test_heldout_gold_is_valid(name):
+    corpus, gold = _heldout(name)
+    assert sorted(gold["file"]) == sorted(corpus.articles["path"]) and set(corpus.report["status"]) == {"loaded", "metadata"}
+    ents = set(default_lexicon().entities()["entity_id"])
+    actors = {a for t in gold["actors"] for a in t}
+    assert {a for a in actors if not a.startswith("new:")} <= ents
+    # an actor added to the lexicons after labelling loses its new: prefix in the labels
+    assert not {a[4:] for a in actors if a.startswith("new:")} & ents
+    assert {s for t in gold["sectors"] for s in t} <= set(SECTOR_IDS)
+    langs = corpus.articles["lang"].value_counts()
+    assert langs.get("en", 0) >= 10 and langs.get("fr", 0) >= 10
+
+
+@pytest.mark.parametrize("name, layer, metric, floor", [(n, *c) for n, cs in sorted(HELDOUT_FLOORS.items()) for c in cs])
+def test_heldout_scores_do_not_regress(name, layer, metric, floor):
+    corpus, gold = _heldout(name)
+    ev = evaluate(corpus, annotate(corpus), gold)
+    value = ev.score(layer, metric)
+    errs = ev.errors[ev.errors["layer"] == layer]
+    assert value >= floor, f"{name}: {layer} {metric} = {value:.3f} < {floor}\n{errs.to_string()}"
