@@ -609,12 +609,17 @@ def drop_unsupported_cues(sectors: pd.DataFrame, needs_support: dict[str, frozen
     aviation; beside "airline" or "flights" it is."""
     if not needs_support or sectors.empty:
         return sectors
+    # cues are stored as written in the lexicon; the few rows of the sectors concerned are
+    # compared case-insensitively
     in_sec = sectors["sector"].isin(list(needs_support)).to_numpy()
     if not in_sec.any():
         return sectors
     sub = sectors.loc[in_sec, ["article_id", "sector", "cue"]]
-    weak_keys = [f"{sid}\x1f{c}" for sid, cs in needs_support.items() for c in cs]
-    weak = (sub["sector"] + "\x1f" + sub["cue"].str.lower()).isin(weak_keys).to_numpy()
+    cue = sub["cue"].str.lower().to_numpy(dtype=object)
+    sec = sub["sector"].to_numpy(dtype=object)
+    weak = np.zeros(len(sub), dtype=bool)
+    for sid, cues in needs_support.items():
+        weak |= (sec == sid) & np.isin(cue, list(cues))
     if not weak.any():
         return sectors
     pairs = pd.MultiIndex.from_frame(sub[["article_id", "sector"]])

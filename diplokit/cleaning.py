@@ -64,6 +64,7 @@ class BoilerplateRules:
     spam_min_share: float
     spam_glued_len: int
     place_connectors: tuple[str, ...] = ()
+    rule_max_words: int = 60
 
     @classmethod
     def load(cls, extra: Iterable[str | Path] = ()) -> "BoilerplateRules":
@@ -73,8 +74,10 @@ class BoilerplateRules:
         spam: dict = {}
         keywords: list[str] = []
         connectors: list[str] = []
+        max_words = 60
         for p in paths:
             doc = read_yaml(p) or {}
+            max_words = int(doc.get("rule_max_words", max_words))
             connectors += [str(w) for w in doc.get("dateline_place_connectors", [])]
             for r in doc.get("rules", []):
                 scope = r.get("scope", "line")
@@ -97,6 +100,7 @@ class BoilerplateRules:
             spam_min_share=float(spam.get("min_token_share", 0.5)),
             spam_glued_len=int(spam.get("min_glued_token_length", 35)),
             place_connectors=tuple(dict.fromkeys(w for w in connectors if w.strip())),
+            rule_max_words=max_words,
         )
 
 
@@ -251,7 +255,10 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
         # One pass of all rules at once finds the few lines any rule matches; each rule
         # then runs on those lines only (the first that matches names the reason).
         any_rule = "|".join(f"(?:{r.pattern})" for r in rules.rules)
-        cand = np.flatnonzero(_bool(pc.match_substring_regex(s, any_rule, ignore_case=True)) & nonempty)
+        # Furniture lines are short: paragraphs longer than rule_max_words are not tried.
+        short = np.flatnonzero(nonempty & (words <= rules.rule_max_words))
+        hit = _bool(pc.match_substring_regex(pc.take(s, pa.array(short)), any_rule, ignore_case=True))
+        cand = short[hit]
         if len(cand):
             sub = pc.take(s, pa.array(cand))
             sub_rule = np.full(len(cand), -1, dtype=np.int64)

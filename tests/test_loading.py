@@ -292,3 +292,19 @@ def test_dateline_with_an_agency_and_numeric_header_dates():
     assert c.articles["dateline"].item() == "KINSHASA, 18 septembre (Afrique Santé Presse)"
     got = parse_dates(["Mis en ligne le 22.02.2025 – 09:10", "Publié le 20/02/2025 à 17h45", "Updated 02/20/2025"])
     assert [str(d.date()) for d in got] == ["2025-02-22", "2025-02-20", "2025-02-20"]
+
+
+def test_rules_are_tried_on_short_lines_only():
+    import pandas as pd
+
+    from diplokit.cleaning import BoilerplateRules
+
+    assert BoilerplateRules.load().rule_max_words == 60
+    long_para = ("Officials said the new data rules, which follow a public consultation, require every site to say plainly "
+                 "when we use cookies and why, and the minister told reporters that " + "the regulator would check compliance " * 8 + "next year.")
+    assert len(long_para.split()) > 60
+    text = "\n\n".join(["Rwanda and Kenya signed a data protection accord on Monday in Nairobi after long talks.",
+                        long_para, "We use cookies to improve your experience. Accept all | Settings"])
+    c = diplokit.load_corpus(pd.DataFrame({"text": [text]}))
+    assert long_para in c.articles["text"].item()
+    assert c.removed["reason"].tolist() == ["cookie or privacy prompt"]

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .. import figures as F
 from ..evidence import empty_evidence, evidence_html, evidence_records_html
 from ..filters import ArticleIndex, Filters
 
@@ -703,6 +704,15 @@ class _Explorer:
     def _set_uids(self) -> None:
         for i, tr in enumerate(self.figure.data):
             tr.uid = f"{self.kind}-{i}"
+
+    def _finish_figure(self, height: int, **layout) -> None:
+        """The layout every explorer's figure shares, stable trace uids, and clicks on the
+        heatmap (always the first trace) wired to ``_on_heatmap_click``."""
+        fig = self.figure
+        fig.update_layout(template=F.TEMPLATE, height=height, margin=dict(l=10, r=10, t=60, b=10), hoverlabel=dict(namelength=-1),
+                          title=dict(x=0.01, xanchor="left"), **layout)
+        self._set_uids()
+        fig.data[0].on_click(_heatmap_click_handler(self._on_heatmap_click))
 
 
 def _same(a, b) -> bool:

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from .. import figures as F
 from ..cooccurrence import MEASURES, npmi
 from ..filters import ArticleIndex
-from .base import _Explorer, _SHIFT, _Table, _dense, _esc, _heatmap_click_handler, _sorted_unique, _unique_labels, _widgets
+from .base import _Explorer, _SHIFT, _Table, _dense, _esc, _sorted_unique, _unique_labels, _widgets
 
 
 class CooccurrenceExplorer(_Explorer):
@@ -118,10 +118,7 @@ class CooccurrenceExplorer(_Explorer):
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name="edges", line=dict(width=1, color=edge_colour), opacity=0.6, hoverinfo="skip", showlegend=False))
         fig.add_trace(go.Scatter(x=[], y=[], mode="markers+text", name="actors", textposition="top center", textfont=dict(size=11),
                                  marker=dict(size=10, color=F.categorical(0), line=dict(width=1, color="#FFFFFF")), hoverinfo="text", showlegend=False))
-        fig.update_layout(template=F.TEMPLATE, height=620, margin=dict(l=10, r=10, t=60, b=10), hoverlabel=dict(namelength=-1),
-                          title=dict(x=0.01, xanchor="left"), showlegend=False)
-        self._set_uids()
-        fig.data[0].on_click(_heatmap_click_handler(self._on_heatmap_click))
+        self._finish_figure(620, showlegend=False)
         fig.data[2].on_click(self._on_node_click)
 
     def _on_heatmap_click(self, x, y) -> None:

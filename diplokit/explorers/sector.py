@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from .. import figures as F
 from ..filters import ArticleIndex, normalise_key
-from .base import _Explorer, _NAT, _Table, _esc, _heatmap_click_handler, _lexicon_country_names, _month_label, _unique_labels, _widgets
+from .base import _Explorer, _NAT, _Table, _esc, _lexicon_country_names, _month_label, _unique_labels, _widgets
 
 
 class SectorExplorer(_Explorer):
@@ -72,10 +72,7 @@ class SectorExplorer(_Explorer):
                                      hovertemplate="<b>%{fullData.name}</b><br>%{x|%Y-%m}<br>share: %{y:.1%}<br>articles: %{customdata}<extra></extra>"))
         fig.add_trace(go.Bar(x=[], y=[], orientation="h", name="sectors", marker=dict(color=F.categorical(0)),
                              hovertemplate="%{y}<br>%{customdata}<extra></extra>"))
-        fig.update_layout(template=F.TEMPLATE, height=560, margin=dict(l=10, r=10, t=60, b=10), hoverlabel=dict(namelength=-1),
-                          title=dict(x=0.01, xanchor="left"))
-        self._set_uids()
-        fig.data[0].on_click(_heatmap_click_handler(self._on_heatmap_click))
+        self._finish_figure(560)
         for tr in fig.data[1:-1]:
             tr.on_click(self._on_line_click)
         fig.data[-1].on_click(self._on_bar_click)

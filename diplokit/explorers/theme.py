@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from .. import figures as F
 from ..evidence import empty_evidence
 from ..filters import ArticleIndex, normalise_key
-from .base import _Explorer, _NAT, _Rows, _Table, _esc, _heatmap_click_handler, _missing, _month_label, _widgets
+from .base import _Explorer, _NAT, _Rows, _Table, _esc, _missing, _month_label, _widgets
 
 
 class ThemeExplorer(_Explorer):
@@ -95,10 +95,7 @@ class ThemeExplorer(_Explorer):
                                  hovertemplate="%{y}<br>%{x}<br>event sentences: %{z}<extra></extra>"))
         fig.add_trace(go.Bar(x=[], y=[], orientation="h", name="themes", marker=dict(color=F.categorical(1)),
                              hovertemplate="%{y}<br>%{customdata}<extra></extra>"))
-        fig.update_layout(template=F.TEMPLATE, height=520, margin=dict(l=10, r=10, t=60, b=10), hoverlabel=dict(namelength=-1),
-                          title=dict(x=0.01, xanchor="left"), showlegend=False)
-        self._set_uids()
-        fig.data[0].on_click(_heatmap_click_handler(self._on_heatmap_click))
+        self._finish_figure(520, showlegend=False)
         fig.data[1].on_click(self._on_bar_click)
 
     def _on_heatmap_click(self, x, y) -> None:
