@@ -65,6 +65,7 @@ class BoilerplateRules:
     spam_glued_len: int
     place_connectors: tuple[str, ...] = ()
     rule_max_words: int = 60
+    block_end_words: int = 12
 
     @classmethod
     def load(cls, extra: Iterable[str | Path] = ()) -> "BoilerplateRules":
@@ -74,10 +75,11 @@ class BoilerplateRules:
         spam: dict = {}
         keywords: list[str] = []
         connectors: list[str] = []
-        max_words = 60
+        max_words, block_end = cls.rule_max_words, cls.block_end_words
         for p in paths:
             doc = read_yaml(p) or {}
             max_words = int(doc.get("rule_max_words", max_words))
+            block_end = int(doc.get("block_end_words", block_end))
             connectors += [str(w) for w in doc.get("dateline_place_connectors", [])]
             for r in doc.get("rules", []):
                 scope = r.get("scope", "line")
@@ -101,18 +103,17 @@ class BoilerplateRules:
             spam_glued_len=int(spam.get("min_glued_token_length", 35)),
             place_connectors=tuple(dict.fromkeys(w for w in connectors if w.strip())),
             rule_max_words=max_words,
+            block_end_words=block_end,
         )
 
 
-def _author_bios(s: pa.Array, s_list: list, keep: np.ndarray, short_byline: np.ndarray, is_body: np.ndarray,
-                 parent: np.ndarray, n_docs: int) -> np.ndarray:
-    """Lines other than the byline whose first two words are the byline author's first two
-    words (a byline above the first body paragraph; names of at least two words)."""
-    first_body = _first_per_group(keep & is_body, parent, n_docs)
-    first_byline = _first_per_group(short_byline & (np.arange(len(parent)) < first_body[parent]), parent, n_docs)
-    key = np.full(n_docs, None, dtype=object)
-    for d in np.flatnonzero(first_byline >= 0):
-        words = _byline_name(s_list[first_byline[d]]).lower().split()
+def _author_bios(s: pa.Array, keep: np.ndarray, short_byline: np.ndarray, names: np.ndarray, parent: np.ndarray) -> np.ndarray:
+    """Lines other than a byline whose first two words are the first two words of the
+    article's byline name (``names``, one per article, None without a byline; names of
+    at least two words)."""
+    key = np.full(len(names), None, dtype=object)
+    for d in np.flatnonzero(names != None).tolist():  # noqa: E711 - elementwise comparison
+        words = names[d].lower().split()
         if len(words) >= 2 and any(c.isalpha() for c in words[1]):
             key[d] = " ".join(words[:2])
     out = np.zeros(len(parent), dtype=bool)
@@ -126,16 +127,12 @@ def _author_bios(s: pa.Array, s_list: list, keep: np.ndarray, short_byline: np.n
     return out
 
 
-#: A block (related-stories list) ends at a body-like line of at least this many words.
-BLOCK_END_WORDS = 12
-
-
-def _blocks(fire: np.ndarray, resumes: np.ndarray, parent: np.ndarray, starts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _blocks(fire: np.ndarray, resumes: np.ndarray, parent: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
     """Lines inside blocks: from each firing line down to (not including) the next line
-    where the story resumes, or the end of the article. Returns (inside, fire)."""
+    where the story resumes, or the end of the article."""
     f = np.flatnonzero(fire)
     if not len(f):
-        return np.zeros(n, dtype=bool), fire
+        return np.zeros(n, dtype=bool)
     doc_end = np.r_[starts[1:], n][parent[f]]
     # the first resuming line at or after each index (n: none), looked up after each fire
     nxt = np.r_[np.where(resumes, np.arange(n), n), n]
@@ -144,8 +141,7 @@ def _blocks(fire: np.ndarray, resumes: np.ndarray, parent: np.ndarray, starts: n
     delta = np.zeros(n + 1, dtype=np.int64)
     np.add.at(delta, f, 1)
     np.add.at(delta, stop, -1)
-    inside = np.cumsum(delta[:-1]) > 0
-    return inside, fire
+    return np.cumsum(delta[:-1]) > 0
 
 
 def _month_alternation() -> str:
@@ -293,8 +289,9 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     started = by_rule & (body_before > 0)
     tail_fire = started & (scope_of == "tail")
     in_tail = (_exclusive_group_cumsum(tail_fire, parent, starts) + tail_fire) > 0
-    resumes = is_body & ~by_rule & ~spam & (words >= BLOCK_END_WORDS)
-    in_block, block_fire = _blocks(started & (scope_of == "block"), resumes, parent, starts, n)
+    resumes = is_body & ~by_rule & ~spam & (words >= rules.block_end_words)
+    block_fire = started & (scope_of == "block")
+    in_block = _blocks(block_fire, resumes, parent, starts, n)
     in_tail |= in_block
     # a removed line takes its reason from the nearest tail or block heading above it
     last_fire = np.maximum.accumulate(np.where(tail_fire | block_fire, np.arange(n), -1))
@@ -307,12 +304,18 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     # --- author bios: lines that start with the byline's name --------------------------
     # ("Jane Doe covers East Africa for ..."), above or below the story. A bio ends in a
     # full stop, so it can pass for the first paragraph: found before the header zone is.
+    # Removing bios only widens the header zone, so the first byline above the first
+    # paragraph found here is the article's byline.
     short_byline = keep & (words <= 16) & _bool(pc.match_substring_regex(s, BYLINE_RE, ignore_case=True))
-    bio = _author_bios(s, s_list, keep, short_byline, is_body, parent, n_docs)
-    keep &= ~bio
+    first_body = _first_per_group(keep & is_body, parent, n_docs)
+    byline_idx = _first_per_group(short_byline & (idx < first_body[parent]), parent, n_docs)
+    byline_val = np.array([_byline_name(s_list[i]) if i >= 0 else None for i in byline_idx], dtype=object)
+    bio = _author_bios(s, keep, short_byline, byline_val, parent)
+    if bio.any():
+        keep &= ~bio
+        first_body = _first_per_group(keep & is_body, parent, n_docs)
 
     # --- header zone: kept lines above the first body paragraph ------------------------
-    first_body = _first_per_group(keep & is_body, parent, n_docs)
     header = keep & (idx < first_body[parent])
     byline = header & short_byline
     months = _month_alternation()
@@ -391,8 +394,6 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     values = pa.array(body_text[in_text].tolist(), pa.large_string())
     text = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets), values), pa.scalar("\n\n", pa.large_string()))
 
-    byline_idx = _first_per_group(byline, parent, n_docs)
-    byline_val = [_byline_name(s_list[i]) if i >= 0 else None for i in byline_idx]
     date_idx = _first_per_group(dated, parent, n_docs)
     docs = pd.DataFrame(
         {
