@@ -8,7 +8,6 @@ look at their context (the word before them).
 """
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,8 +20,24 @@ import pyarrow.compute as pc
 
 from .corpus import Corpus
 from .lexicon import Lexicon, default_lexicon
-from .matching import Matcher, Matches, Slicer, _fold_lut, all_chars, codepoints, fold, longest
+from .matching import (
+    Matcher,
+    Matches,
+    Slicer,
+    _fold_lut,
+    all_chars,
+    codepoints,
+    fold,
+    longest,
+)
 from .runs import rank_in_run, run_lengths, run_max, run_starts
+from .unlisted import (
+    appositive_matches,
+    appositive_re,
+    looks_like_person,
+    strip_possessive,
+    unlisted_mentions,
+)
 
 MENTION_COLUMNS = ["article_id", "sentence_id", "start", "end", "surface", "entity_id", "entity_name", "entity_type", "country", "match"]
 SECTOR_COLUMNS = ["article_id", "sentence_id", "sector", "cue", "surface", "start", "end"]
@@ -86,6 +101,9 @@ class Compiled:
     candidate_re: re.Pattern
     company_gap: tuple[re.Pattern, re.Pattern]  # after a demonym, after a country's name
     candidate_starts: "_TitleStarts | None" = None
+    appositive: re.Pattern | None = None  # after a title's end: role phrase, comma, name
+    connectors: frozenset[str] = frozenset()
+    unlisted_people: bool = False  # count titled names absent from the lexicons as mentions
     # sector -> cues (lower case) that count only beside another cue of the sector
     needs_support: dict[str, frozenset[str]] = field(default_factory=dict)
     text_cache: dict = field(default_factory=dict, repr=False)
@@ -175,6 +193,9 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         candidate_re=candidate_re,
         company_gap=company_gap,
         candidate_starts=starts,
+        appositive=appositive_re(rf"{name_tok}(?:\s+(?:{connector}\s+)?{name_tok}){{0,3}}"),
+        connectors=frozenset(fold(w) for w in connectors),
+        unlisted_people=bool(settings.get("unlisted_people", False)),
         needs_support=_needs_support(lex.sectors),
     )
     _CACHE.clear()  # one lexicon at a time is the common case; keep memory flat
@@ -486,6 +507,50 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
                     drop[j] = True
     sel = ~drop
     es2, ee2, kinds2, refs2, edoc, et2 = es2[sel], ee2[sel], kinds2[sel], refs2[sel], edoc[sel], et2[sel]
+    # ---- actors not in the lexicon: candidates, and unlisted people ----------------------------
+    # A name some entity span overlaps is no candidate: entity spans sorted by start, with
+    # the running maximum of their ends; [a, b) is overlapped iff a span starting before b
+    # ends after a.
+    nonempty = es2 < ee2
+    ent_order = np.argsort(es2[nonempty], kind="stable")
+    ent_s = es2[nonempty][ent_order]
+    ent_reach = np.maximum.accumulate(ee2[nonempty][ent_order]) if len(ent_s) else ent_s
+
+    def taken(a: int, b: int) -> bool:
+        n = int(np.searchsorted(ent_s, b, side="left"))
+        return n > 0 and int(ent_reach[n - 1]) > a
+
+    def sentence_of(a: int, b: int) -> int:
+        k = int(np.searchsorted(s_start, a, side="right") - 1)
+        return k if k >= 0 and b <= s_end[k] else -1
+
+    found = [(mt.group("title"), mt.span("name"), mt.group("name"), "name after a title") for mt in _candidate_matches(compiled, big, cps, m)]
+    if compiled.appositive is not None:
+        # "the minister of Foreign Affairs, Jane Doe": the title's end is where the
+        # matcher's title hit ends (the earliest start among titles ending there).
+        for e, mt in appositive_matches(big, cps, np.array(sorted(titles_end), dtype=np.int64), compiled.appositive):
+            found.append((big[titles_end[e] : e], mt.span("name"), mt.group("name"), "name in apposition to a title"))
+    found.sort(key=lambda f: f[1])
+    intros: list[tuple[int, int, int, str]] = []
+    for title, (a, b), name, reason in found:
+        if taken(a, b) or fold(name.split()[0]) in compiled.generic or fold(name) in compiled.titles_folded:
+            continue
+        k = sentence_of(a, b)
+        if k < 0:
+            continue
+        d = int(np.searchsorted(doc_start, a, side="right") - 1)
+        occurrences.append((ids[d], int(s_id[k]), int(a - doc_start[d]), int(b - doc_start[d]), name, re.sub(r"\s+", " ", title), reason, big[s_start[k]:s_end[k]]))
+        person = strip_possessive(name)
+        if compiled.unlisted_people and looks_like_person(person, compiled.generic, compiled.titles_folded, compiled.connectors):
+            intros.append((d, a, a + len(person), person))
+    unlisted = []
+    if intros:
+        unlisted = unlisted_mentions(
+            big, intros, doc_start, doc_start + lengths, taken,
+            lambda d, a, b: (k := sentence_of(a, b)) >= 0 and sdoc[k] == d,
+            titles_end, compiled.generic, compiled.titles_folded, compiled.connectors,
+        )
+
     esent = np.searchsorted(s_start, ee2 - 1, side="right") - 1
     ent_cols = _entity_columns(compiled, et2, ("entity_name", "entity_type", "country"))
     mentions = pd.DataFrame(
@@ -503,6 +568,30 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
         },
         columns=MENTION_COLUMNS,
     )
+    if unlisted:
+        ud, ua, ub, uid, uname, umatch = (np.array(c) for c in zip(*unlisted))
+        ua, ub, ud = ua.astype(np.int64), ub.astype(np.int64), ud.astype(np.int64)
+        usent = np.searchsorted(s_start, ub - 1, side="right") - 1
+        extra = pd.DataFrame(
+            {
+                "article_id": id_src.take(ud),
+                "sentence_id": s_id[usent].astype(np.int32),
+                "start": (ua - doc_start[ud]).astype(np.int32),
+                "end": (ub - doc_start[ud]).astype(np.int32),
+                "surface": pd.array([big[a:b] for a, b in zip(ua.tolist(), ub.tolist())], dtype="str"),
+                "entity_id": pd.array(uid.tolist(), dtype="str"),
+                "entity_name": pd.array(uname.tolist(), dtype="str"),
+                "entity_type": pd.array(["person"] * len(ua), dtype="str"),
+                "country": pd.array([None] * len(ua), dtype="str"),  # unknown, as for lexicon entries without one
+                "match": pd.array(umatch.tolist(), dtype="str"),
+            },
+            columns=MENTION_COLUMNS,
+        )
+        # In text order with the lexicon's mentions (the rows below read es2/ee2/esent
+        # alongside the table).
+        order = np.argsort(np.r_[es2, ua], kind="stable")
+        mentions = pd.concat([mentions, extra], ignore_index=True).take(order).reset_index(drop=True)
+        es2, ee2, esent = np.r_[es2, ua][order], np.r_[ee2, ub][order], np.r_[esent, usent][order]
     out["mentions"] = mentions
 
     # ---- sectors --------------------------------------------------------------------------
@@ -533,27 +622,6 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     n_sent = pd.Series(np.bincount(sdoc, minlength=len(ids)), index=pd.Index(ids).astype(str))
     out["dyads"] = _dyads(mentions, compiled, n_sent, cc)
 
-    # ---- actor candidates not in the lexicon ----------------------------------------------------
-    # A name some entity span overlaps is no candidate: entity spans sorted by start, with
-    # the running maximum of their ends; [a, b) is overlapped iff a span starting before b
-    # ends after a.
-    nonempty = es2 < ee2
-    ent_order = np.argsort(es2[nonempty], kind="stable")
-    ent_s = es2[nonempty][ent_order]
-    ent_reach = np.maximum.accumulate(ee2[nonempty][ent_order]) if len(ent_s) else ent_s
-    found = list(_candidate_matches(compiled, big, cps, m))
-    spans = np.array([mt.span("name") for mt in found], dtype=np.int64).reshape(-1, 2)
-    n_before = np.searchsorted(ent_s, spans[:, 1], side="left")
-    covered = (n_before > 0) & (ent_reach[np.maximum(n_before - 1, 0)] > spans[:, 0]) if len(ent_s) else np.zeros(len(spans), dtype=bool)
-    for mt, (a, b) in zip(itertools.compress(found, ~covered), spans[~covered].tolist()):
-        name = mt.group("name")
-        if fold(name.split()[0]) in compiled.generic or fold(name) in compiled.titles_folded:
-            continue
-        d = int(np.searchsorted(doc_start, a, side="right") - 1)
-        k = int(np.searchsorted(s_start, a, side="right") - 1)
-        if k < 0 or b > s_end[k]:
-            continue
-        occurrences.append((ids[d], int(s_id[k]), int(a - doc_start[d]), int(b - doc_start[d]), name, re.sub(r"\s+", " ", mt.group("title")), "name after a title", big[s_start[k]:s_end[k]]))
     # Typed even when empty (Dask takes an empty partition's types as the table's).
     occ = pd.DataFrame(occurrences, columns=OCCURRENCE_COLUMNS)
     out["occurrences"] = occ.astype({c: ("int64" if c in ("sentence_id", "start", "end") else "str") for c in OCCURRENCE_COLUMNS})

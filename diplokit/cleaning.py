@@ -28,7 +28,7 @@ DUP_TITLE_REASON = "repeated title"
 BIO_REASON = "author bio (starts with the byline's name)"
 HEADER_REASON = "header line above the story (site name, tagline or label)"
 
-_BYLINE_LEAD = r"((by|par|written by|écrit par)\s+|(signé|author|auteur)\s*:\s*|(la\s+)?rédaction\b\s*)"
+_BYLINE_LEAD = r"((by|par|written by|écrit par|posted by|published by|posté par|publié par)\s+|(signé|author|auteur)\s*:\s*|(la\s+)?rédaction\b\s*)"
 #: A header line that names the author: "By X", "Par X, correspondant à Y", "Signé : X",
 #: or such a segment after a date ("Le 12 juin 2024 | Par X | 5 min de lecture").
 BYLINE_RE = rf"^([^|•·]{{0,40}}[|•·]\s*)?{_BYLINE_LEAD}\S"
@@ -328,7 +328,10 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     # A byline line may carry the date too; it stays a byline, and gives the date.
     dated = header & _bool(pc.match_substring_regex(s, date_re, ignore_case=True))
     date_line = dated & ~byline
-    title_ok = header & ~byline & ~date_line & (words <= 30) & ~_bool(pc.match_substring_regex(s, "[.,;:]$"))
+    # A headline ends without punctuation and tells no time of day ("Diffusée le 22/11 à
+    # 16h05 — Mise à jour à 17h40" is a dispatch stamp that no date rule recognised).
+    stamped = _bool(pc.match_substring_regex(s, r"\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"))
+    title_ok = header & ~byline & ~date_line & (words <= 30) & ~_bool(pc.match_substring_regex(s, "[.,;:]$")) & ~stamped
     # The headline is the longest such line: site names, taglines and section labels
     # that no rule knows sit above or beside it in the header, and are shorter.
     title_idx = np.full(n_docs, -1, dtype=np.int64)

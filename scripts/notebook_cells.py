@@ -442,13 +442,17 @@ mine.articles[["title", "dateline", "date", "lang", "n_sentences"]]
 """),
     ("code", """
 ann = diplokit.annotate(mine)
-ann.mentions[["surface", "entity_name", "entity_type", "match"]]
+ann.mentions[["surface", "entity_id", "entity_name", "country", "match"]]
 """),
     ("md", """
 ## What the lexicons do not know yet
 
-`candidates` lists names that look like actors — after a title such as "Ambassador" or
-"Minister" — with counts and an example sentence.
+Two people above are in no lexicon. A story introduces them with a title ("Ambassador
+Kwesi Mensah-Owusu", "Minister Chanda Mwale-Phiri"), so they are still counted, as
+`match = unlisted` with a `new:` id made from the name — but with no country, since a
+title alone does not say whose ambassador or minister they are. `candidates` lists every
+such name (and single surnames after a title) with counts and an example sentence: the
+list of entries to add.
 """),
     ("code", """
 ann.candidates[["name", "title", "count", "example"]]
@@ -456,7 +460,8 @@ ann.candidates[["name", "title", "count", "example"]]
     ("md", """
 ## Grow the lexicons without editing the package
 
-From a notebook (below) or with a folder of extra files with the same columns as
+Added to the lexicon with their country and role, the two become ordinary `name` and
+`surname` mentions, and speak for Ghana and Zambia in events and dyads. From a notebook (below) or with a folder of extra files with the same columns as
 `diplokit/lexicons/*.csv|yaml`, passed to `Lexicon.load("my_lexicon/")`.
 """),
     ("code", """

@@ -373,3 +373,53 @@ def test_country_names_inside_hyphenated_names_and_honours():
 def test_french_forces_plural_names_the_national_force():
     got = {e for _, e, _ in mentions_of("Les forces rwandaises et les forces françaises ont été citées dans le rapport.")}
     assert {"rdf", "french_armed_forces"} <= got
+
+
+def _unlisted(a) -> list[tuple[str, str, str, str]]:
+    m = a.mentions[a.mentions["entity_id"].str.startswith("new:")]
+    return list(zip(m["surface"], m["entity_id"], m["entity_name"], m["match"]))
+
+
+def test_people_introduced_with_a_title_are_mentions_even_when_unlisted():
+    corpus, a = ann_of(
+        "Health Minister Qwenda Mbolo toured the plant. Mbolo said it would open in May. "
+        "Later Mrs Mbolo flew home. Ruth Mbolo, a farmer, is no relation.",
+        "South Africa's defence minister, Lindiwe Xoluva, told lawmakers the deployment would go on.",
+        "Le ministre nigérien du Pétrole, Abdou Kaltané, a reçu l'ambassadeur. Selon M. Kaltané, rien n'est signé.",
+    )
+    got = _unlisted(a)
+    assert ("Qwenda Mbolo", "new:qwenda_mbolo", "Qwenda Mbolo", "unlisted") in got
+    assert ("Mbolo", "new:qwenda_mbolo", "Qwenda Mbolo", "surname") in got
+    assert ("Mrs Mbolo", "new:qwenda_mbolo", "Qwenda Mbolo", "title_surname") in got
+    assert ("Lindiwe Xoluva", "new:lindiwe_xoluva", "Lindiwe Xoluva", "unlisted") in got
+    assert ("Abdou Kaltané", "new:abdou_kaltane", "Abdou Kaltané", "unlisted") in got
+    assert ("M. Kaltané", "new:abdou_kaltane", "Abdou Kaltané", "title_surname") in got
+    # Another first name before the surname is another person; it is not resolved.
+    assert not any(s.startswith("Ruth") or (s == "Mbolo" and m != "surname") for s, *_, m in got)
+    assert [s for s, *_ in got].count("Mbolo") == 1
+    m = a.mentions[a.mentions["entity_id"].str.startswith("new:")]
+    assert (m["entity_type"] == "person").all() and m["country"].isna().all()
+    # Listed in candidates too (what to add to the lexicons), with how they were found.
+    reasons = dict(zip(a.candidates["name"], a.candidates["reason"]))
+    assert reasons["Qwenda Mbolo"] == "name after a title"
+    assert reasons["Lindiwe Xoluva"] == reasons["Abdou Kaltané"] == "name in apposition to a title"
+    # The countries are still there; the unlisted people bear none.
+    assert {"ZAF", "NER"} <= set(a.mentions["entity_id"])
+
+
+def test_what_follows_a_title_is_not_always_a_person():
+    _, a = ann_of(
+        "The minister said on Monday, Amnesty International had no access. "
+        "President Paul Kagame met Minister Of State Affairs. Director UNICEF Programmes spoke. "
+        "The envoy arrived in Dakar, Senegal Airlines said. Ambassador Kwame said little.",
+    )
+    assert _unlisted(a) == []  # a lexicon name, generic words, an acronym, one word only
+
+
+def test_unlisted_people_can_be_switched_off():
+    from dataclasses import replace
+
+    lex = default_lexicon()
+    off = replace(lex, settings={**lex.settings, "unlisted_people": False})
+    _, a = ann_of("Health Minister Qwenda Mbolo toured the plant.", lexicon=off)
+    assert _unlisted(a) == [] and "Qwenda Mbolo" in set(a.candidates["name"])

@@ -451,3 +451,21 @@ def test_run_helpers_match_groupby():
     assert rank_in_run(starts, len(a)).tolist() == df.groupby("a").cumcount().tolist()
     assert run_starts(a, b).tolist() == df.groupby(["a", "b"]).head(1).index.tolist()
     assert run_starts(np.zeros(0)).tolist() == [] and run_max(np.zeros(0, int), np.zeros(0, int)).tolist() == []
+
+
+def test_appositive_prefilter_finds_what_every_title_end_finds():
+    from diplokit.unlisted import appositive_matches
+
+    compiled = compile_lexicon()
+    text = (
+        "the minister of Foreign Affairs and International Cooperation, Jane Doe, said; the president, "
+        "Félix Tshisekedi; le ministre français de l'Intérieur, Bruno Retailleau, a dit; the envoy "
+        + "x" * 30 + " word, Late Comma; Minister, Ann Lee and ambassador. , Bob Ray" + " padding" * 40
+        + ", Zed Zed"
+    )
+    big = text * 2
+    cps = codepoints(big)
+    ends = np.array([m.end() for m in re.finditer(r"(?i)\b(?:minister|president|ministre|envoy|ambassador)\b", big)], dtype=np.int64)
+    want = [(e, mt.span()) for e in ends.tolist() if (mt := compiled.appositive.match(big, e)) is not None]
+    got = [(e, mt.span()) for e, mt in appositive_matches(big, cps, ends, compiled.appositive)]
+    assert got == want and len(want) >= 6

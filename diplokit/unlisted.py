@@ -1,0 +1,172 @@
+"""People the lexicons do not list, recognised by the way stories introduce them.
+
+A story names an official the lexicons have never heard of the way it names any official:
+with a title right before the name ("Health Minister Mutahi Kagwe", "M. Jean Dupont"), or
+with the role in apposition ("South Africa's defence minister, Angie Motshekga,", "le
+ministre du Pétrole, Sahabi Oumarou,"). Such a name of at least two capitalised words is a
+person; ``annotate`` reports every one in ``candidates`` (to grow the lexicons) and, when
+``unlisted_people`` is on in ``annotation.yaml``, also counts it as a mention:
+
+- ``entity_id`` is ``new:`` + the name folded to a slug ("Stéphane Romatet" ->
+  ``new:stephane_romatet``), the convention of the gold labels for unlisted people;
+- ``entity_name`` is the name as the story first writes it; ``entity_type`` is
+  ``person``; ``country`` is empty (a title alone does not say which country);
+- ``match`` is ``unlisted`` for the full name, and ``surname`` / ``title_surname`` when
+  the same story later names the person by surname ("Kagwe said", "Mr Kagwe").
+
+Nothing here is looked up in a model: the evidence is the title, which the user can read
+in the mention's sentence.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from .matching import fold
+
+# A word of the role phrase between a title and a comma ("minister *of Foreign Affairs*,
+# Name"): no punctuation that ends a clause, at most 25 characters, so the comma is
+# always within reach of the title (see ``APPOSITIVE_REACH``).
+_GAP_WORD = r"[^\s,.;:!?()\[\]{}\"“”«»<>|/]{1,25}"
+_GAP_FIRST = r"[a-zà-öø-ÿ][^\s,.;:!?()\[\]{}\"“”«»<>|/]{0,24}"
+_GAP_WORDS = 6
+#: The farthest a role phrase's comma can be from the end of its title: a '.', then up to
+#: six words (one whitespace character and at most 25 characters each), then the comma.
+APPOSITIVE_REACH = 1 + _GAP_WORDS * 26
+
+
+def appositive_re(name_pattern: str) -> re.Pattern:
+    """What may follow a title's end for the role to be in apposition to a name: optional
+    lower-case words of the role phrase, a comma, the name."""
+    return re.compile(rf"\.?(?:\s{_GAP_FIRST}(?:\s{_GAP_WORD}){{0,{_GAP_WORDS - 1}}})?,\s+(?P<name>{name_pattern})")
+
+
+def appositive_matches(big: str, cps: np.ndarray, title_ends: np.ndarray, pattern: re.Pattern) -> list[tuple[int, re.Match]]:
+    """``pattern.match(big, e)`` at each title end ``e`` that has a comma within reach
+    (the only places it can match); returns ``(e, match)`` for those that do."""
+    if not len(title_ends):
+        return []
+    commas = np.flatnonzero(cps == 0x2C)
+    if not len(commas):
+        return []
+    nxt = np.searchsorted(commas, title_ends, side="left")
+    ok = nxt < len(commas)
+    ok[ok] = commas[nxt[ok]] - title_ends[ok] <= APPOSITIVE_REACH
+    out = []
+    for e in title_ends[ok].tolist():
+        mt = pattern.match(big, e)
+        if mt is not None:
+            out.append((e, mt))
+    return out
+
+
+def person_slug(name: str) -> str:
+    """``new:`` id of an unlisted person: folded, every run of other characters ``_``."""
+    return "new:" + re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")
+
+
+def strip_possessive(name: str) -> str:
+    """"Jared Kushner's" -> "Jared Kushner"."""
+    return name[:-2] if name.endswith(("'s", "’s")) else name
+
+
+def looks_like_person(name: str, generic: frozenset[str], titles: frozenset[str], connectors: frozenset[str]) -> bool:
+    """At least two capitalised words, none of them a generic capitalised word ("Republic",
+    "Affairs", "Airways"), a title or an acronym; small name connectors ("bin", "de") may
+    stand between them."""
+    words = name.split()
+    caps = [w for w in words if fold(w) not in connectors]
+    if len(caps) < 2:
+        return False
+    for w in caps:
+        f = fold(w)
+        if f in generic or f in titles or not w[:1].isupper():
+            return False
+        letters = [c for c in w if c.isalpha()]
+        if len(letters) >= 2 and all(c.isupper() for c in letters):
+            return False
+    return True
+
+
+def surname_of(name: str, connectors: frozenset[str]) -> str:
+    """The last capitalised word of a name (the part stories repeat alone)."""
+    words = [w for w in name.split() if fold(w) not in connectors]
+    return words[-1] if words else ""
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_-'’"
+
+
+def unlisted_mentions(
+    big: str,
+    intros: list[tuple[int, int, int, str]],
+    doc_start: np.ndarray,
+    doc_end: np.ndarray,
+    taken: Callable[[int, int], bool],
+    in_sentence: Callable[[int, int, int], bool],
+    titles_end: dict[int, int],
+    generic: frozenset[str],
+    titles: frozenset[str],
+    connectors: frozenset[str],
+) -> list[tuple[int, int, int, str, str, str]]:
+    """Mentions of unlisted people in one batch text ``big``.
+
+    ``intros``: ``(doc, start, end, name)`` of the names found after a title (offsets in
+    ``big``), already checked with :func:`looks_like_person`. Each is a mention (``match``
+    ``unlisted``); then every later or earlier occurrence of the person's surname in the
+    same document is one too (``surname``, or ``title_surname`` right after a title, the
+    mention then starting at the title), unless ``taken(start, end)`` (a lexicon actor is
+    there), it is not inside one sentence (``in_sentence(doc, start, end)``), or a
+    capitalised word other than the person's own first names stands right before it
+    ("Margaret Kagwe" is someone else). A surname shared by two unlisted people of one
+    story goes to the first introduced.
+
+    Returns ``(doc, start, end, entity_id, entity_name, match)`` tuples, sorted by start.
+    """
+    out: dict[tuple[int, int], tuple] = {}
+    first_name: dict[tuple[int, str], str] = {}  # (doc, id) -> the name as first written
+    by_surname: dict[tuple[int, str], tuple[str, str]] = {}  # (doc, surname) -> (id, name)
+    for d, a, b, name in sorted(intros, key=lambda t: (t[1], t[2])):
+        pid = person_slug(name)
+        shown = first_name.setdefault((d, pid), name)
+        out[(a, b)] = (d, a, b, pid, shown, "unlisted")
+        by_surname.setdefault((d, surname_of(name, connectors)), (pid, shown))
+    spans = sorted(out)
+    for (d, sur), (pid, shown) in sorted(by_surname.items()):
+        if len(sur) < 3:
+            continue
+        prefix = shown[: len(shown) - len(sur)] if shown.endswith(sur) else None
+        lo, hi = int(doc_start[d]), int(doc_end[d])
+        p = big.find(sur, lo, hi)
+        while p != -1:
+            q = p + len(sur)
+            nxt = p + 1
+            if (p == lo or not _is_word_char(big[p - 1])) and (q == hi or not (big[q].isalnum() or big[q] in "_-")):
+                a, kind = p, "surname"
+                word_end = p - 1 if p > lo and big[p - 1] == " " else p
+                w0 = word_end
+                while w0 > lo and _is_word_char(big[w0 - 1]):
+                    w0 -= 1
+                prev = big[w0:word_end]
+                if prefix and p - len(prefix) >= lo and big[p - len(prefix) : p] == prefix:
+                    a, kind = p - len(prefix), "unlisted"
+                elif p - 1 in titles_end and big[p - 1] == " ":
+                    a, kind = titles_end[p - 1], "title_surname"
+                elif prev and prev[0].isupper() and fold(prev) not in generic and fold(prev) not in titles \
+                        and fold(prev) not in connectors and not prev.endswith(("'s", "’s")):
+                    a = -1  # another person's name
+                if a >= 0 and not _overlaps(spans, a, q) and not taken(a, q) and in_sentence(d, a, q):
+                    out[(a, q)] = (d, a, q, pid, shown, kind)
+                nxt = q
+            p = big.find(sur, nxt, hi)
+    return [out[k] for k in sorted(out)]
+
+
+def _overlaps(spans: list[tuple[int, int]], a: int, b: int) -> bool:
+    """Whether ``[a, b)`` overlaps one of the sorted, disjoint ``spans``."""
+    i = bisect.bisect_left(spans, (b, -1))
+    return i > 0 and spans[i - 1][1] > a
