@@ -230,6 +230,8 @@ HELDOUT_FLOORS = {
     "a": [("actors", "f1", 0.97), ("sectors", "f1", 0.86), ("dyads", "story_accuracy", 0.875)],
     # below the targets: see data/heldout/README.md (mostly actors no lexicon lists)
     "b": [("actors", "f1", 0.94), ("sectors", "f1", 0.83), ("dyads", "story_accuracy", 0.875)],
+    # set C as scored blind (well below the targets: many unlisted organisations)
+    "c": [("actors", "f1", 0.84), ("sectors", "f1", 0.81), ("dyads", "story_accuracy", 0.83)],
 }
 
 
