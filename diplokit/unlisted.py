@@ -40,8 +40,9 @@ APPOSITIVE_REACH = 1 + _GAP_WORDS * 26
 
 def appositive_re(name_pattern: str) -> re.Pattern:
     """What may follow a title's end for the role to be in apposition to a name: optional
-    lower-case words of the role phrase, a comma, the name."""
-    return re.compile(rf"\.?(?:\s{_GAP_FIRST}(?:\s{_GAP_WORD}){{0,{_GAP_WORDS - 1}}})?,\s+(?P<name>{name_pattern})")
+    lower-case words of the role phrase, a comma, one space (or tab, newline, no-break
+    space), the name."""
+    return re.compile(rf"\.?(?:\s{_GAP_FIRST}(?:\s{_GAP_WORD}){{0,{_GAP_WORDS - 1}}})?,[ \t\n\xa0](?P<name>{name_pattern})")
 
 
 def appositive_matches(big: str, cps: np.ndarray, title_ends: np.ndarray, pattern: re.Pattern) -> list[tuple[int, re.Match]]:
@@ -49,7 +50,11 @@ def appositive_matches(big: str, cps: np.ndarray, title_ends: np.ndarray, patter
     (the only places it can match); returns ``(e, match)`` for those that do."""
     if not len(title_ends):
         return []
-    commas = np.flatnonzero(cps == 0x2C)
+    # Only a comma followed by whitespace and a capital can open the name ("minister, Jane").
+    commas = np.flatnonzero(cps[:-2] == 0x2C)
+    if len(commas):
+        after, first = cps[commas + 1], cps[commas + 2]
+        commas = commas[((after == 0x20) | (after == 0x0A) | (after == 0xA0) | (after == 0x09)) & _is_capital(first)]
     if not len(commas):
         return []
     nxt = np.searchsorted(commas, title_ends, side="left")
@@ -61,6 +66,12 @@ def appositive_matches(big: str, cps: np.ndarray, title_ends: np.ndarray, patter
         if mt is not None:
             out.append((e, mt))
     return out
+
+
+def _is_capital(cps: np.ndarray) -> np.ndarray:
+    """Whether each code point is a capital letter (what the name pattern starts with:
+    A-Z, À-Ö, Ø-Þ)."""
+    return ((cps >= 0x41) & (cps <= 0x5A)) | ((cps >= 0xC0) & (cps <= 0xD6)) | ((cps >= 0xD8) & (cps <= 0xDE))
 
 
 def person_slug(name: str) -> str:

@@ -458,7 +458,7 @@ def test_appositive_prefilter_finds_what_every_title_end_finds():
 
     compiled = compile_lexicon()
     text = (
-        "the minister of Foreign Affairs and International Cooperation, Jane Doe, said; the president, "
+        "the minister of Foreign Affairs and International Cooperation, Jane Doe, said; the president,\u00a0"
         "Félix Tshisekedi; le ministre français de l'Intérieur, Bruno Retailleau, a dit; the envoy "
         + "x" * 30 + " word, Late Comma; Minister, Ann Lee and ambassador. , Bob Ray" + " padding" * 40
         + ", Zed Zed"
