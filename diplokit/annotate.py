@@ -8,6 +8,7 @@ look at their context (the word before them).
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,6 +30,8 @@ from .matching import (
     codepoints,
     fold,
     longest,
+    names_another_person,
+    prev_word,
 )
 from .runs import rank_in_run, run_lengths, run_max, run_starts
 from .unlisted import (
@@ -316,25 +319,12 @@ def _candidate_matches(compiled: Compiled, big: str, cps: np.ndarray, m: Matches
 # --------------------------------------------------------------------------------------
 # The pipeline for one batch
 # --------------------------------------------------------------------------------------
-def _prev_word(text: str, s: int) -> tuple[str, int]:
-    """The word right before offset ``s`` (skipping spaces), and where it starts."""
-    j = s
-    while j > 0 and text[j - 1] in " \t":
-        j -= 1
-    if j == s or j == 0:
-        return "", s
-    i = j
-    while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "'’-._"):
-        i -= 1
-    return text[i:j], i
-
-
 _WORDISH = np.array([chr(c).isalnum() or chr(c) in "'’-._" for c in range(0x3000)], dtype=bool)
 
 
 def _prev_word_in(text: str, cps: np.ndarray, starts: np.ndarray, words: frozenset[str]) -> np.ndarray:
-    """``_prev_word(text, s)[0] in words`` for each start, from a window of the characters
-    before all starts at once (rows the window cannot settle go through ``_prev_word``)."""
+    """``prev_word(text, s)[0] in words`` for each start, from a window of the characters
+    before all starts at once (rows the window cannot settle go through ``prev_word``)."""
     out = np.zeros(len(starts), dtype=bool)
     if not words or not len(starts):
         return out
@@ -343,7 +333,7 @@ def _prev_word_in(text: str, cps: np.ndarray, starts: np.ndarray, words: frozens
     idx = starts[:, None] - 1 - np.arange(width)[None, :]  # column j: the character at s - 1 - j
     c = cps[np.maximum(idx, 0)].astype(np.int64)
     c[idx < 0] = -1  # before the text: neither space nor word
-    rare = (c >= len(_WORDISH)).any(axis=1)  # scripts beyond the table: left to _prev_word
+    rare = (c >= len(_WORDISH)).any(axis=1)  # scripts beyond the table: left to prev_word
     wordish = _WORDISH[np.clip(c, 0, len(_WORDISH) - 1)] & (c >= 0) & (c < len(_WORDISH))
     space = (c == 32) | (c == 9)
     all_space = space.all(axis=1)
@@ -357,7 +347,7 @@ def _prev_word_in(text: str, cps: np.ndarray, starts: np.ndarray, words: frozens
         s, k, r = int(starts[i]), int(n_space[i]), int(run[i])
         out[i] = text[s - k - r : s - k] in words
     for i in np.flatnonzero(~settled).tolist():
-        out[i] = _prev_word(text, int(starts[i]))[0] in words
+        out[i] = prev_word(text, int(starts[i]))[0] in words
     return out
 
 
@@ -457,11 +447,10 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
             kinds[j] = "title_surname"
             starts_out[j] = titles_end[s - 1]
             continue
-        word, wstart = _prev_word(big, s)
+        word, wstart = prev_word(big, s)
         if not first_upper[j]:
             valid[j] = False
-        elif word and word[0].isupper() and fold(word) not in compiled.generic and fold(word) not in compiled.titles_folded \
-                and not word.endswith(("'s", "’s")) and "." not in word[-1:]:
+        elif names_another_person(word, compiled.generic, compiled.titles_folded):
             valid[j] = False
             d = int(np.searchsorted(doc_start, s, side="right") - 1)
             k = int(np.searchsorted(s_start, s, side="right") - 1)
@@ -516,13 +505,13 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     ent_s = es2[nonempty][ent_order]
     ent_reach = np.maximum.accumulate(ee2[nonempty][ent_order]) if len(ent_s) else ent_s
 
-    def taken(a: int, b: int) -> bool:
-        n = int(np.searchsorted(ent_s, b, side="left"))
-        return n > 0 and int(ent_reach[n - 1]) > a
+    def covered(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        n = np.searchsorted(ent_s, b, side="left")
+        return (n > 0) & (ent_reach[np.maximum(n - 1, 0)] > a) if len(ent_s) else np.zeros(len(a), dtype=bool)
 
-    def sentence_of(a: int, b: int) -> int:
-        k = int(np.searchsorted(s_start, a, side="right") - 1)
-        return k if k >= 0 and b <= s_end[k] else -1
+    def sentence_of(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        k = np.searchsorted(s_start, a, side="right") - 1
+        return np.where((k >= 0) & (b <= s_end[np.maximum(k, 0)]), k, -1)
 
     found = [(mt.group("title"), mt.span("name"), mt.group("name"), "name after a title") for mt in _candidate_matches(compiled, big, cps, m)]
     if compiled.appositive is not None:
@@ -531,14 +520,16 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
         for e, mt in appositive_matches(big, cps, np.array(sorted(titles_end), dtype=np.int64), compiled.appositive):
             found.append((big[titles_end[e] : e], mt.span("name"), mt.group("name"), "name in apposition to a title"))
     found.sort(key=lambda f: f[1])
+    spans = np.array([f[1] for f in found], dtype=np.int64).reshape(-1, 2)
+    f_sent = sentence_of(spans[:, 0], spans[:, 1])
+    f_doc = np.searchsorted(doc_start, spans[:, 0], side="right") - 1
+    f_ok = ~covered(spans[:, 0], spans[:, 1]) & (f_sent >= 0)
     intros: list[tuple[int, int, int, str]] = []
-    for title, (a, b), name, reason in found:
-        if taken(a, b) or fold(name.split()[0]) in compiled.generic or fold(name) in compiled.titles_folded:
+    for (title, (a, b), name, reason), k, d in zip(
+        itertools.compress(found, f_ok), f_sent[f_ok].tolist(), f_doc[f_ok].tolist()
+    ):
+        if fold(name.split()[0]) in compiled.generic or fold(name) in compiled.titles_folded:
             continue
-        k = sentence_of(a, b)
-        if k < 0:
-            continue
-        d = int(np.searchsorted(doc_start, a, side="right") - 1)
         occurrences.append((ids[d], int(s_id[k]), int(a - doc_start[d]), int(b - doc_start[d]), name, re.sub(r"\s+", " ", title), reason, big[s_start[k]:s_end[k]]))
         person = strip_possessive(name)
         if compiled.unlisted_people and looks_like_person(person, compiled.generic, compiled.titles_folded, compiled.connectors):
@@ -546,8 +537,9 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     unlisted = []
     if intros:
         unlisted = unlisted_mentions(
-            big, intros, doc_start, doc_start + lengths, taken,
-            lambda d, a, b: (k := sentence_of(a, b)) >= 0 and sdoc[k] == d,
+            big, intros, doc_start, doc_start + lengths,
+            lambda a, b: bool(covered(np.array([a]), np.array([b]))[0]),
+            lambda d, a, b: (k := int(sentence_of(np.array([a]), np.array([b]))[0])) >= 0 and sdoc[k] == d,
             titles_end, compiled.generic, compiled.titles_folded, compiled.connectors,
         )
 

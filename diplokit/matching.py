@@ -306,3 +306,24 @@ def longest(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     out = np.zeros(len(start), dtype=bool)
     out[k[ok]] = True
     return out
+
+
+def prev_word(text: str, s: int) -> tuple[str, int]:
+    """The word right before offset ``s`` (skipping spaces), and where it starts."""
+    j = s
+    while j > 0 and text[j - 1] in " \t":
+        j -= 1
+    if j == s or j == 0:
+        return "", s
+    i = j
+    while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "'’-._"):
+        i -= 1
+    return text[i:j], i
+
+
+def names_another_person(word: str, generic: frozenset[str], titles: frozenset[str]) -> bool:
+    """Whether ``word``, right before a surname, is someone's first name ("Jeannette" in
+    "Jeannette Kagame"): capitalised, and not a generic capitalised word ("Rwandan",
+    "During"), a title, a possessive ("Kenya's") or an abbreviation ("Gen.")."""
+    return bool(word) and word[0].isupper() and fold(word) not in generic and fold(word) not in titles \
+        and not word.endswith(("'s", "’s")) and not word.endswith(".")

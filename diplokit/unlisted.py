@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .matching import fold
+from .matching import fold, names_another_person, prev_word
 
 # A word of the role phrase between a title and a comma ("minister *of Foreign Affairs*,
 # Name"): no punctuation that ends a clause, at most 25 characters, so the comma is
@@ -158,17 +158,12 @@ def unlisted_mentions(
             nxt = p + 1
             if (p == lo or not _is_word_char(big[p - 1])) and (q == hi or not (big[q].isalnum() or big[q] in "_-")):
                 a, kind = p, "surname"
-                word_end = p - 1 if p > lo and big[p - 1] == " " else p
-                w0 = word_end
-                while w0 > lo and _is_word_char(big[w0 - 1]):
-                    w0 -= 1
-                prev = big[w0:word_end]
+                prev = prev_word(big, p)[0]
                 if prefix and p - len(prefix) >= lo and big[p - len(prefix) : p] == prefix:
                     a, kind = p - len(prefix), "unlisted"
                 elif p - 1 in titles_end and big[p - 1] == " ":
                     a, kind = titles_end[p - 1], "title_surname"
-                elif prev and prev[0].isupper() and fold(prev) not in generic and fold(prev) not in titles \
-                        and fold(prev) not in connectors and not prev.endswith(("'s", "’s")):
+                elif names_another_person(prev, generic, titles) and fold(prev) not in connectors:
                     a = -1  # another person's name
                 if a >= 0 and not _overlaps(spans, a, q) and not taken(a, q) and in_sentence(d, a, q):
                     out[(a, q)] = (d, a, q, pid, shown, kind)

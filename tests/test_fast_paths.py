@@ -252,7 +252,8 @@ def test_odd_line_break_scan():
 
 
 def test_previous_word_window_matches_prev_word():
-    from diplokit.annotate import _prev_word, _prev_word_in
+    from diplokit.annotate import _prev_word_in
+    from diplokit.matching import prev_word as _prev_word
 
     rng = np.random.default_rng(5)
     pieces = ["in", "at", "to", " ", "  ", "\t", "Kigali", "arrivé", "x", "-", "'", ".", "日本", "\n", "in-", "visited", "a" * 30]
