@@ -33,7 +33,7 @@ from .matching import (
     names_another_person,
     prev_word,
 )
-from .runs import rank_in_run, run_lengths, run_max, run_starts
+from .runs import rank_in_run, run_lengths, run_max, run_starts, sorted_unique
 from .unlisted import (
     appositive_matches,
     appositive_re,
@@ -276,7 +276,7 @@ class _TitleStarts:
         s, budget = s[ok], budget[ok]
         if not len(s):
             return np.zeros(0, dtype=np.int64)
-        return np.unique(s[self.plausible(cps, s, budget)])
+        return sorted_unique(s[self.plausible(cps, s, budget)])
 
     def plausible(self, cps: np.ndarray, s: np.ndarray, budget: np.ndarray) -> np.ndarray:
         """Starts from which a candidate can match: a match at ``p`` has its name's
@@ -430,8 +430,10 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     if len(place):
         nxt = ee[place]
         glued = (cps[nxt] == 0x2D) & _is_upper(cps[np.minimum(nxt + 1, len(cps) - 1)])
-        glued &= ~np.isin(nxt + 1, es)
-        place = place[glued]
+        place = place[glued]  # rare: only these are looked up among the mention starts
+        nxt = ee[place] + 1  # es is sorted (the matcher's hits come ordered by start)
+        at = np.minimum(np.searchsorted(es, nxt), len(es) - 1)
+        place = place[es[at] != nxt]
         valid[place[compiled.entities["entity_type"].reindex(refs[place]).to_numpy() == "country"]] = False
 
     occurrences: list[tuple] = []
@@ -775,7 +777,7 @@ def _sentence_actors(mentions: pd.DataFrame, compiled: Compiled, cc: pd.Series |
 
     def distinct(keys: np.ndarray, codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Distinct (sentence, code) pairs, sorted by sentence then code."""
-        pair = np.unique(keys * max(n, 1) + codes)
+        pair = sorted_unique(keys * max(n, 1) + codes)
         return pair // max(n, 1), pair % max(n, 1)
 
     k_a, e_a = distinct(key, ent.astype(np.int64), len(ent_uniq))
@@ -832,7 +834,7 @@ def _dyads(mentions: pd.DataFrame, compiled: Compiled, n_sentences: pd.Series | 
     width = int(sid.max()) + 1
 
     # Distinct (article, sentence, country), sorted; the pairs of each sentence's countries.
-    t = np.unique((art * width + sid) * n_c + c_codes)
+    t = sorted_unique((art * width + sid) * n_c + c_codes)
     t_c, t_sent = t % n_c, t // n_c
     t_art, t_sid = t_sent // width, t_sent % width
     first = np.r_[True, t_sent[1:] != t_sent[:-1]]
@@ -864,7 +866,7 @@ def _dyads(mentions: pd.DataFrame, compiled: Compiled, n_sentences: pd.Series | 
             # No pair leads when the pairs tied at the top span too many countries.
             k_art, k_a, k_b, k_ev = g_art[ok], g_a[ok], g_b[ok], evidence[ok]
             at = k_ev == run_max(k_ev, run_starts(k_art))
-            sides = np.unique(np.r_[k_art[at] * n_c + k_a[at], k_art[at] * n_c + k_b[at]])
+            sides = sorted_unique(np.r_[k_art[at] * n_c + k_a[at], k_art[at] * n_c + k_b[at]])
             n_tied = np.bincount(sides // n_c, minlength=len(art_uniq))
             ok &= n_tied[g_art] <= int(max_tied)
         rows.append((g_art[ok], g_a[ok], g_b[ok], evidence[ok], np.asarray(sent_ids, dtype=object)[ok], "sentence"))
@@ -872,7 +874,7 @@ def _dyads(mentions: pd.DataFrame, compiled: Compiled, n_sentences: pd.Series | 
     # when they clearly lead: the runner-up is mentioned at least min_evidence times, at
     # least share × the leader's count, and more often than the third country.
     # (A story whose countries do meet in a sentence, but too seldom, is about no pair.)
-    keys, n = np.unique(art * n_c + c_codes, return_counts=True)
+    keys, n = sorted_unique(art * n_c + c_codes, return_counts=True)
     k_art, k_c = keys // n_c, keys % n_c
     sel = ~co_mentioned[k_art]
     k_art, k_c, n = k_art[sel], k_c[sel], n[sel]

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .resources import lexicon_path, read_yaml
+from .runs import sorted_unique
 from .utf8_rows import Utf8Rows
 
 TITLE_REASON = "title (moved to the title column)"
@@ -154,11 +155,21 @@ def _bool(a) -> np.ndarray:
     return np.asarray(a.to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _matches_where(s: pa.Array, mask: np.ndarray, pattern: str, ignore_case: bool = False) -> np.ndarray:
+    """``match_substring_regex`` run only on the lines where ``mask`` holds (False elsewhere):
+    the header-zone tests concern a few lines per article."""
+    out = np.zeros(len(mask), dtype=bool)
+    rows = np.flatnonzero(mask)
+    if len(rows):
+        out[rows] = _bool(pc.match_substring_regex(pc.take(s, pa.array(rows)), pattern, ignore_case=ignore_case))
+    return out
+
+
 def _first_per_group(mask: np.ndarray, parent: np.ndarray, n_groups: int) -> np.ndarray:
     """Global index of the first True line of each group, or -1."""
     out = np.full(n_groups, -1, dtype=np.int64)
     idx = np.flatnonzero(mask)
-    groups, first = np.unique(parent[idx], return_index=True)
+    groups, first = sorted_unique(parent[idx], return_index=True)
     out[groups] = idx[first]
     return out
 
@@ -326,12 +337,12 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
         r"|\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{4})((\s+at\s+|[\sT,à|•·–—-]+)\d{1,2}[:h]\d{2}.*|\s*[|•·]\s.*)?$"
     )
     # A byline line may carry the date too; it stays a byline, and gives the date.
-    dated = header & _bool(pc.match_substring_regex(s, date_re, ignore_case=True))
+    dated = _matches_where(s, header, date_re, ignore_case=True)
     date_line = dated & ~byline
     # A headline ends without punctuation and tells no time of day ("Diffusée le 22/11 à
     # 16h05 — Mise à jour à 17h40" is a dispatch stamp that no date rule recognised).
-    stamped = _bool(pc.match_substring_regex(s, r"\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"))
-    title_ok = header & ~byline & ~date_line & (words <= 30) & ~_bool(pc.match_substring_regex(s, "[.,;:]$")) & ~stamped
+    title_ok = header & ~byline & ~date_line & (words <= 30)
+    title_ok &= ~_matches_where(s, title_ok, r"[.,;:]$|\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
     # The headline is the longest such line: site names, taglines and section labels
     # that no rule knows sit above or beside it in the header, and are shorter.
     title_idx = np.full(n_docs, -1, dtype=np.int64)

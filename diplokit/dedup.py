@@ -68,9 +68,10 @@ def fingerprints(cps: np.ndarray, start: np.ndarray, end: np.ndarray, folded_out
         lo, hi = ck[start], ck[end]
     else:
         units = sym[keep].astype(np.uint16)
-        # Code units before a character: kept characters before it (a binary search each).
-        kept_at = np.flatnonzero(keep)
-        lo, hi = np.searchsorted(kept_at, start), np.searchsorted(kept_at, end)
+        # Code units before a character: kept characters before it (a running count).
+        kept = np.cumsum(keep, dtype=np.int32 if len(keep) < 2**31 else np.int64)
+        lo = np.where(start > 0, kept[np.maximum(start - 1, 0)], 0).astype(np.int64)
+        hi = np.where(end > 0, kept[np.maximum(end - 1, 0)], 0).astype(np.int64)
     n = len(units)
     if n == 0:  # no word anywhere
         return out, np.zeros(len(start), dtype=np.int64)

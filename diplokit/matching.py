@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .runs import sorted_unique
+
 _TABLE_SIZE = 0x3000
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _SEP = "\x01"  # stands for every non-word character in the scanned text (see Matcher)
@@ -137,7 +139,8 @@ class Slicer:
 
 @dataclass
 class Matches:
-    """Raw matches: ``start``/``end`` offsets into the searched text and the term index."""
+    """Raw matches: ``start``/``end`` offsets into the searched text and the term index,
+    ordered by start, longest first, then term."""
 
     start: np.ndarray
     end: np.ndarray
@@ -230,7 +233,7 @@ class Matcher:
         j = np.arange(len(hit)) - np.repeat(np.cumsum(count) - count, count)
         k = first[hit] + j
         pos = s[hit] + (off[k] if off is not None else j)
-        return np.unique(hit[src[pos] != cp[k]])
+        return sorted_unique(hit[src[pos] != cp[k]])
 
     def find(self, text: str, folded: str | None = None, *, folded_cps: np.ndarray | None = None, text_cps: np.ndarray | None = None) -> Matches:
         """All matches of all terms that sit on word boundaries (several terms can share
@@ -284,8 +287,22 @@ class Matcher:
             nxt = np.r_[nonword, n][np.searchsorted(nonword, e[pre], side="left")]
             e = e.copy()
             e[pre] = nxt
-        order = np.lexsort((term, -(e - s), s))
+        order = _span_order(s, e, term)
         return Matches(s[order], e[order], term[order])
+
+
+def _span_order(s: np.ndarray, e: np.ndarray, term: np.ndarray) -> np.ndarray:
+    """``np.lexsort((term, -(e - s), s))``: by start, longest first, then term. The three
+    keys are packed into one integer when they fit, and its stable sort runs through the
+    automaton's nearly ordered hits in about linear time (lexsort: ~30x slower here)."""
+    if not len(s):
+        return np.zeros(0, dtype=np.int64)
+    length = e - s
+    t_bits, l_bits = int(term.max()).bit_length(), int(length.max()).bit_length()
+    if int(s.max()).bit_length() + l_bits + t_bits > 62:
+        return np.lexsort((term, -length, s))
+    key = (s << (l_bits + t_bits)) | (((1 << l_bits) - 1 - length) << t_bits) | term
+    return np.argsort(key, kind="stable")
 
 
 def longest(start: np.ndarray, end: np.ndarray) -> np.ndarray:

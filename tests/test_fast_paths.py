@@ -470,3 +470,27 @@ def test_appositive_prefilter_finds_what_every_title_end_finds():
     want = [(e, mt.span()) for e in ends.tolist() if (mt := compiled.appositive.match(big, e)) is not None]
     got = [(e, mt.span()) for e, mt in appositive_matches(big, cps, ends, compiled.appositive)]
     assert got == want and len(want) >= 6
+
+
+def test_sorted_unique_matches_np_unique():
+    from diplokit.runs import sorted_unique
+
+    rng = np.random.default_rng(7)
+    nearly = np.sort(rng.integers(0, 500, 2000))
+    nearly[::37] = rng.integers(0, 500, len(nearly[::37]))  # out-of-order stretches
+    for a in (nearly, rng.integers(-50, 50, 999), np.zeros(0, dtype=np.int64), np.array([3]), np.full(5, 9)):
+        assert np.array_equal(sorted_unique(a), np.unique(a))
+        for got, want in zip(sorted_unique(a, return_counts=True, return_index=True), np.unique(a, return_index=True, return_counts=True)):
+            assert np.array_equal(got, want)
+
+
+def test_packed_span_order_matches_lexsort():
+    from diplokit.matching import _span_order
+
+    rng = np.random.default_rng(3)
+    for high in (50, 2**40):  # packed keys, and starts too large to pack (lexsort)
+        s = rng.integers(0, high, 3000)
+        e = s + rng.integers(0, 40, 3000)
+        term = rng.integers(0, 70000, 3000)
+        s[:100], e[:100] = s[0], e[0]  # one span shared by many terms
+        assert np.array_equal(_span_order(s, e, term), np.lexsort((term, -(e - s), s)))
