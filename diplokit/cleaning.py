@@ -32,18 +32,21 @@ HEADER_REASON = "header line above the story (site name, tagline or label)"
 _BYLINE_LEAD = r"((by|par|written by|écrit par|posted by|published by|posté par|publié par)\s+|(signé|author|auteur)\s*:\s*|(la\s+)?rédaction\b\s*)"
 #: A header line that names the author: "By X", "Par X, correspondant à Y", "Signé : X",
 #: or such a segment after a date ("Le 12 juin 2024 | Par X | 5 min de lecture").
-BYLINE_RE = rf"^([^|•·]{{0,40}}[|•·]\s*)?{_BYLINE_LEAD}\S"
+#: A date before the author: "Posted on January 31, 2022 by Newsroom", "Publié le 3 mai par X".
+_DATED_LEAD = r"(posted|published|publié|posté|mis en ligne)\s+(on|le)\s+[^|•·]{1,40}?\s+"
+BYLINE_RE = rf"^([^|•·]{{0,40}}[|•·]\s*|{_DATED_LEAD})?{_BYLINE_LEAD}\S"
 
 
 def _byline_name(line: str) -> str:
     """The author part of a byline line: the segment that starts with "By"/"Par"/...,
     without that word and without what follows a comma ("Par X, correspondant à Y")."""
     segments = [p.strip() for p in re.split(r"\s*[|•·]\s*", line)]
+    segments = [re.sub(rf"^{_DATED_LEAD}(?=(by|par)\s)", "", p, flags=re.I) for p in segments]
     seg = next((p for p in segments if re.match(_BYLINE_LEAD, p, flags=re.I)), segments[0])
     if re.match(r"(la\s+)?rédaction\b", seg, flags=re.I):
         return seg
     name = re.sub(rf"^{_BYLINE_LEAD}", "", seg, flags=re.I)
-    return name.split(",")[0].strip()
+    return re.split(r",|\s[—–]\s", name)[0].strip()
 
 
 @dataclass(frozen=True)
@@ -318,6 +321,8 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     # Removing bios only widens the header zone, so the first byline above the first
     # paragraph found here is the article's byline.
     short_byline = keep & (words <= 16) & _bool(pc.match_substring_regex(s, BYLINE_RE, ignore_case=True))
+    # A dated byline may name several reporters ("Posted on ... by Newsroom — Reporting by X in Y and Z in W").
+    short_byline |= _matches_where(s, keep & (words > 16) & (words <= 30), rf"^{_DATED_LEAD}{_BYLINE_LEAD}\S", ignore_case=True)
     first_body = _first_per_group(keep & is_body, parent, n_docs)
     byline_idx = _first_per_group(short_byline & (idx < first_body[parent]), parent, n_docs)
     byline_val = np.array([_byline_name(s_list[i]) if i >= 0 else None for i in byline_idx], dtype=object)
@@ -344,13 +349,23 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     title_ok = header & ~byline & ~date_line & (words <= 30)
     title_ok &= ~_matches_where(s, title_ok, r"[.,;:]$|\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
     # The headline is the longest such line: site names, taglines and section labels
-    # that no rule knows sit above or beside it in the header, and are shorter.
+    # that no rule knows sit above or beside it in the header, and are shorter. A
+    # masthead ("HORN OBSERVER — Independent reporting from ...") comes last whatever its length.
+    masthead = _matches_where(s, title_ok, r"^[A-ZÀ-ÖØ-Þ0-9&'’. ]{3,}\s[—–|-]\s")
     title_idx = np.full(n_docs, -1, dtype=np.int64)
     t = np.flatnonzero(title_ok)
     if len(t):
-        t = t[np.lexsort((t, -words[t], parent[t]))]
+        t = t[np.lexsort((t, -words[t], masthead[t], parent[t]))]
         first = np.r_[True, parent[t][1:] != parent[t][:-1]]
         title_idx[parent[t[first]]] = t[first]
+        # ... unless it is a standfirst: a long summary line right below a headline-sized one.
+        h = np.flatnonzero(header)
+        d = np.flatnonzero(title_idx >= 0)
+        cur = title_idx[d]
+        above = np.searchsorted(h, cur) - 1
+        prev = h[np.maximum(above, 0)]
+        standfirst = (above >= 0) & (parent[prev] == d) & title_ok[prev] & ~masthead[prev] & (words[cur] >= 18) & (words[prev] >= 6) & (words[prev] < 18)
+        title_idx[d[standfirst]] = prev[standfirst]
     is_title = np.zeros(n, dtype=bool)
     is_title[title_idx[title_idx >= 0]] = True
 

@@ -308,3 +308,54 @@ def test_rules_are_tried_on_short_lines_only():
     c = diplokit.load_corpus(pd.DataFrame({"text": [text]}))
     assert long_para in c.articles["text"].item()
     assert c.removed["reason"].tolist() == ["cookie or privacy prompt"]
+
+
+def test_inline_read_also_lines_alerts_feedback_and_tickers():
+    """A masthead and a standfirst around the headline; furniture inside and below the story: "Lire aussi" lines in several dress codes, a
+    "most read this week" list, "More from <site>:", reader feedback, an advertising slot,
+    SMS alerts, archive-photo captions, a price ticker; and a dated byline naming reporters."""
+    import pandas as pd
+
+    body = [
+        "Le Togo et le Bénin ont signé lundi à Lomé un accord sur la gestion commune de leur frontière.",
+        "Les deux gouvernements veulent faciliter le passage des commerçants et des marchandises.",
+        "Les travaux du nouveau poste frontalier commenceront l'an prochain, selon les ministres.",
+    ]
+    page = "\n\n".join([
+        "GOLFE INFO — Le quotidien des deux rives",
+        "Togo et Bénin s'entendent sur une gestion commune de leur frontière",
+        "Les deux pays veulent fluidifier les échanges sur l'un des corridors commerciaux les plus fréquentés de toute l'Afrique de l'Ouest, selon leurs ministres",
+        "Posted on March 4, 2024 by Desk — Reporting by Kossi Agbeko in Lomé and Ana Dossou in Cotonou",
+        "ARCHIVES — Le poste frontalier de Hillacondji (photo Golfe Info)",
+        body[0],
+        ">> LIRE AUSSI : Ghana : le président reçoit son homologue ivoirien",
+        "Lire aussi » Niger : la junte suspend les exportations de bétail",
+        "À lire aussi : Mali : la transition prolongée",
+        "Photo d'archives : des camions au poste de Sèmè / DR",
+        "ESPACE PUBLICITAIRE — Votre annonce ici",
+        body[1],
+        "🎧 À réécouter",
+        "— Sénégal : le budget 2025 adopté",
+        body[2],
+        "Cet article vous a été utile ? Oui / Non",
+        "Recevez nos alertes par SMS : envoyez GOLFE au 8080",
+        "COCOA $8,120 ▲1.2% | GOLD $2,310 ▼0.4%",
+        "More from Golfe Info:",
+        "> Kenya's president visits Addis Ababa",
+        "Les articles les plus lus cette semaine",
+        "1. Football : les Éperviers en stage à Lomé",
+        "About the authors: Kossi Agbeko reports from Lomé. Ana Dossou covers Benin.",
+    ])
+    c = diplokit.load_corpus(pd.DataFrame({"text": [page]}))
+    art = c.articles.iloc[0]
+    assert art["text"] == "\n\n".join(body)
+    assert art["title"] == "Togo et Bénin s'entendent sur une gestion commune de leur frontière"
+    assert art["byline"] == "Desk"
+    why = c.removed.set_index("text")["reason"]
+    assert why[">> LIRE AUSSI : Ghana : le président reçoit son homologue ivoirien"] == "read-more link"
+    assert why["Lire aussi » Niger : la junte suspend les exportations de bétail"] == "read-more link"
+    assert why["ARCHIVES — Le poste frontalier de Hillacondji (photo Golfe Info)"] == "photo caption or credit"
+    assert why["— Sénégal : le budget 2025 adopté"] == "related-stories list"
+    assert why["Cet article vous a été utile ? Oui / Non"] == "reader feedback prompt"
+    assert why["COCOA $8,120 ▲1.2% | GOLD $2,310 ▼0.4%"] == "market or score ticker"
+    assert why["About the authors: Kossi Agbeko reports from Lomé. Ana Dossou covers Benin."] == "author bio"
