@@ -30,13 +30,17 @@ from .matching import (
     codepoints,
     fold,
     longest,
+    in_proper_name,
     names_another_person,
+    next_word,
     prev_word,
 )
 from .runs import rank_in_run, run_lengths, run_max, run_starts, sorted_unique
 from .unlisted import (
     appositive_matches,
     appositive_re,
+    name_before_re,
+    names_before_titles,
     looks_like_person,
     strip_possessive,
     unlisted_mentions,
@@ -105,7 +109,9 @@ class Compiled:
     company_gap: tuple[re.Pattern, re.Pattern]  # after a demonym, after a country's name
     candidate_starts: "_TitleStarts | None" = None
     appositive: re.Pattern | None = None  # after a title's end: role phrase, comma, name
+    name_before: re.Pattern | None = None  # before a title used as a role: name, comma, role phrase
     connectors: frozenset[str] = frozenset()
+    name_heads: frozenset[str] = frozenset()  # "Airlines" in "Malawian Airlines": not the country
     unlisted_people: bool = False  # count titled names absent from the lexicons as mentions
     # sector -> cues (lower case) that count only beside another cue of the sector
     needs_support: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -197,7 +203,9 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         company_gap=company_gap,
         candidate_starts=starts,
         appositive=appositive_re(rf"{name_tok}(?:\s+(?:{connector}\s+)?{name_tok}){{0,3}}"),
+        name_before=name_before_re(rf"{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{1,3}}"),
         connectors=frozenset(fold(w) for w in connectors),
+        name_heads=frozenset(fold(str(w)) for w in settings.get("proper_name_heads", [])),
         unlisted_people=bool(settings.get("unlisted_people", False)),
         needs_support=_needs_support(lex.sectors),
     )
@@ -320,6 +328,7 @@ def _candidate_matches(compiled: Compiled, big: str, cps: np.ndarray, m: Matches
 # The pipeline for one batch
 # --------------------------------------------------------------------------------------
 _WORDISH = np.array([chr(c).isalnum() or chr(c) in "'’-._" for c in range(0x3000)], dtype=bool)
+_NAME_CHARS = np.array([chr(c).isalnum() or chr(c) in "'’-_" for c in range(0x3000)], dtype=bool)  # a word of a name ("Airlines")
 
 
 def _prev_word_in(text: str, cps: np.ndarray, starts: np.ndarray, words: frozenset[str]) -> np.ndarray:
@@ -442,6 +451,31 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     cap = np.flatnonzero(valid & (kinds == "capital"))
     if len(cap):
         valid[cap[_prev_word_in(folded, folded_cps, es[cap], compiled.locative)]] = False
+    # ... and a capital inside an organisation's name ("Petro de Luanda", "Bank of Kigali") is part of that name.
+    cap = np.flatnonzero(valid & (kinds == "capital") & (es >= 4))
+    if len(cap):
+        low = folded_cps[es[cap, None] - np.arange(4, 0, -1)]  # the four characters before
+        conn = (low[:, 3] == 0x20) & (low[:, 0] == 0x20) & (
+            ((low[:, 1] == ord("o")) & (low[:, 2] == ord("f"))) | ((low[:, 1] == ord("d")) & np.isin(low[:, 2], [ord("e"), ord("u")])))
+        conn |= (low[:, 2] == ord("d")) & np.isin(low[:, 3], [ord("'"), ord("’")])
+        for j in cap[conn].tolist():
+            if in_proper_name(big, int(es[j])):
+                valid[j] = False
+    # A country's name or demonym followed by an organisation's head word is part of that
+    # organisation's name ("Malawian Airlines", "Tanzania Ports Authority").
+    if compiled.name_heads:
+        ctry = np.flatnonzero(valid & np.isin(kinds, ["name", "alias", "demonym"]) & (ee < len(big) - 1))
+        ctry = ctry[(cps[ee[ctry]] == 0x20) & _is_upper(cps[np.minimum(ee[ctry] + 1, len(cps) - 1)])]
+        if len(ctry):
+            # the next word, from the folded text: up to the next non-word character
+            width = 24  # longer than any head word
+            win = ee[ctry, None] + 1 + np.arange(width)
+            c = folded_cps[np.minimum(win, len(folded_cps) - 1)]
+            stop = ~_NAME_CHARS[np.minimum(c, len(_NAME_CHARS) - 1)] | (c >= len(_NAME_CHARS)) | (win >= len(folded_cps))
+            w_end = ee[ctry] + 1 + np.where(stop.any(axis=1), stop.argmax(axis=1), width)
+            head = np.array([folded[a + 1:b] in compiled.name_heads for a, b in zip(ee[ctry].tolist(), w_end.tolist())], dtype=bool)
+            ctry = ctry[head]
+            valid[ctry[compiled.entities["entity_type"].reindex(refs[ctry]).to_numpy() == "country"]] = False
     # Surnames: with a title -> title_surname; after another capitalised name -> not ours.
     for j in np.flatnonzero(valid & (kinds == "surname")):
         s = int(es[j])
@@ -450,8 +484,11 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
             starts_out[j] = titles_end[s - 1]
             continue
         word, wstart = prev_word(big, s)
+        after = next_word(big, int(ee[j]))
         if not first_upper[j]:
             valid[j] = False
+        elif after[:1].isupper() and not after.isupper() and fold(after) not in compiled.titles_folded and not after.endswith(("'s", "’s")):
+            valid[j] = False  # "Lee White" is not Lee Jae-myung: the surname is someone's first name
         elif names_another_person(word, compiled.generic, compiled.titles_folded):
             valid[j] = False
             d = int(np.searchsorted(doc_start, s, side="right") - 1)
@@ -521,6 +558,14 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
         # matcher's title hit ends (the earliest start among titles ending there).
         for e, mt in appositive_matches(big, cps, np.array(sorted(titles_end), dtype=np.int64), compiled.appositive):
             found.append((big[titles_end[e] : e], mt.span("name"), mt.group("name"), "name in apposition to a title"))
+    if compiled.name_before is not None and len(t_end):
+        # "Plasduce Mbossa, director general of the ports authority, said": the name
+        # before a title used as a role (the longest title ending at each end).
+        for ts, te, mt in names_before_titles(big, cps, t_start[t_first], t_end[t_first], compiled.name_before):
+            a, b = mt.span("name")
+            a += _name_lead(mt.group("name"), compiled.generic, compiled.titles_folded)
+            if len(big[a:b].split()) >= 2:
+                found.append((big[ts:te], (a, b), big[a:b], "name before a title in apposition"))
     found.sort(key=lambda f: f[1])
     spans = np.array([f[1] for f in found], dtype=np.int64).reshape(-1, 2)
     f_sent = sentence_of(spans[:, 0], spans[:, 1])
@@ -643,6 +688,23 @@ def _entity_columns(compiled: Compiled, terms: np.ndarray, cols: tuple[str, ...]
 @lru_cache(maxsize=1)
 def _upper_table() -> np.ndarray:
     return np.array([chr(c).isupper() for c in range(_WORD_TABLE_SIZE)], dtype=bool)
+
+
+def _name_lead(name: str, generic: frozenset[str], titles: frozenset[str]) -> int:
+    """Characters to skip at the start of a capitalised run read as a name: words that
+    open the sentence or name something else ("On Monday Jane Doe", "the Authority's
+    Jane Doe", "Minister Jane Doe")."""
+    skip = 0
+    for m in re.finditer(r"\S+\s*", name):
+        w = m.group(0).rstrip()
+        if w.endswith(("'s", "’s")):
+            skip = m.end()
+    rest = name[skip:]
+    for m in re.finditer(r"\S+\s*", rest):
+        w = fold(m.group(0).rstrip())
+        if w not in generic and w not in titles:
+            return skip + m.start()
+    return len(name)
 
 
 def _is_upper(cps: np.ndarray) -> np.ndarray:

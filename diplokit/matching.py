@@ -49,6 +49,9 @@ def fold_table() -> dict[int, str]:
         for e in extras:
             if table.get(e, chr(e)) != rep and len(rep) == 1:
                 table[e] = rep
+    # Letters with a stroke have no decomposition: "Møller" is written "Moller" too.
+    for ch, base in {"ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ł": "l", "Ł": "l", "ħ": "h", "Ħ": "h", "ŧ": "t", "Ŧ": "t"}.items():
+        table[ord(ch)] = base
     for d in _DASHES:
         table[ord(d)] = "-"
     for q, r in _QUOTES.items():
@@ -336,6 +339,40 @@ def prev_word(text: str, s: int) -> tuple[str, int]:
     while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "'’-._"):
         i -= 1
     return text[i:j], i
+
+
+def next_word(text: str, e: int) -> str:
+    """The word right after offset ``e`` (after one space or tab), or "" when another
+    character follows (punctuation, a line break)."""
+    if e >= len(text) or text[e] not in " \t":
+        return ""
+    j = e + 1
+    k = j
+    while k < len(text) and (text[k].isalnum() or text[k] in "'’-_"):
+        k += 1
+    return text[j:k]
+
+
+def in_proper_name(text: str, s: int) -> bool:
+    """Whether offset ``s`` follows "<Capitalised word> of/de/du/d'" inside a sentence: a
+    place inside an organisation's name ("University of Nairobi", "Petro de Luanda",
+    "GS Pétroliers d'Alger"), not a government. A capitalised word opening the sentence
+    ("Representatives of Kinshasa") does not count."""
+    if s >= 2 and text[s - 1] in "'’" and text[s - 2] in "dD":
+        j = s - 2
+    else:
+        conn, j = prev_word(text, s)
+        if conn.lower() not in ("of", "de", "du"):
+            return False
+    if j < 1 or text[j - 1] not in " \t":
+        return False
+    word, i = prev_word(text, j)
+    if not word or not word[0].isupper():
+        return False
+    k = i
+    while k > 0 and text[k - 1] in " \t":
+        k -= 1
+    return k > 0 and text[k - 1] not in ".!?…\n\"“«:;"
 
 
 def names_another_person(word: str, generic: frozenset[str], titles: frozenset[str]) -> bool:

@@ -68,6 +68,65 @@ def appositive_matches(big: str, cps: np.ndarray, title_ends: np.ndarray, patter
     return out
 
 
+def name_before_re(name_pattern: str) -> re.Pattern:
+    """A name, a comma, one space and the role phrase up to a title (searched with the
+    title's start as ``endpos``): "Plasduce Mbossa, director general of ...", "Lefoko
+    Moagi, Botswana's minerals minister". The role phrase has at most six words; a
+    relative word or a conjunction in it ("..., whose chief executive", "..., and President")
+    means the title is not the name's."""
+    gap = rf"(?:(?!(?:whose|which|who|where|when|while|and|or|but|dont|qui|que|où|et|ou|mais)\s){_GAP_WORD}[ \t\xa0]){{0,{_GAP_WORDS}}}"
+    return re.compile(rf"(?<!\S)(?P<name>{name_pattern}),[ \t\xa0]{gap}$")
+
+
+def names_before_titles(big: str, cps: np.ndarray, t_start: np.ndarray, t_end: np.ndarray, pattern: re.Pattern) -> list[tuple[int, int, re.Match]]:
+    """``pattern.search(big, lo, s)`` before each title ``[s, e)`` that is used as a role
+    (not followed by a capitalised name, as in "President Ruto") and has a comma followed
+    by whitespace within reach before it; returns ``(s, e, match)`` for those that match."""
+    if not len(t_start):
+        return []
+    commas = np.flatnonzero(cps[:-1] == 0x2C)
+    if len(commas):
+        after = cps[commas + 1]
+        commas = commas[(after == 0x20) | (after == 0xA0) | (after == 0x09)]
+    if not len(commas):
+        return []
+    n = len(cps)
+    nxt = cps[np.minimum(t_end + 1, n - 1)]
+    role = (t_end + 1 >= n) | (cps[np.minimum(t_end, n - 1)] != 0x20) | ~_is_capital(nxt)
+    prev = np.searchsorted(commas, t_start, side="left") - 1
+    ok = role & (prev >= 0)
+    ok[ok] = t_start[ok] - commas[prev[ok]] <= APPOSITIVE_REACH + 1
+    # The name: the word before the comma is capitalised, and so is one of the three
+    # before it (looked at in a window of characters before each comma still in play).
+    width = 4 * 27
+    c = commas[prev[ok]]
+    idx = c[:, None] - np.arange(1, width + 1)[None, :]
+    win = cps[np.maximum(idx, 0)]
+    space = (win == 0x20) | (win == 0x0A) | (win == 0x09) | (win == 0xA0) | (idx < 0)
+    # word j (0 = the last before the comma) starts after the (j+1)-th space going back
+    rank = np.cumsum(space, axis=1)
+    named = np.zeros(len(c), dtype=bool)
+    first_cap = np.zeros(len(c), dtype=bool)
+    for j in range(4):
+        at = np.argmax(space & (rank == j + 1), axis=1)  # position of that space in the window
+        has = (space & (rank == j + 1)).any(axis=1) & (at > 0)
+        cap = has & _is_capital(win[np.arange(len(c)), np.maximum(at - 1, 0)])
+        if j == 0:
+            first_cap = cap
+        else:
+            named |= cap
+    keep = np.flatnonzero(ok)[first_cap & named]
+    ok[:] = False
+    ok[keep] = True
+    out = []
+    reach = 4 * 27  # the name: up to four words (and connectors) before the comma
+    for s, e, c in zip(t_start[ok].tolist(), t_end[ok].tolist(), commas[prev[ok]].tolist()):
+        mt = pattern.search(big, max(c - reach, 0), s)
+        if mt is not None:
+            out.append((s, e, mt))
+    return out
+
+
 def _is_capital(cps: np.ndarray) -> np.ndarray:
     """Whether each code point is a capital letter (what the name pattern starts with:
     A-Z, À-Ö, Ø-Þ)."""

@@ -1,6 +1,8 @@
 """Annotation rules, each on sentences written for the test (seed text is read from disk)."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -423,3 +425,75 @@ def test_unlisted_people_can_be_switched_off():
     off = replace(lex, settings={**lex.settings, "unlisted_people": False})
     _, a = ann_of("Health Minister Qwenda Mbolo toured the plant.", lexicon=off)
     assert _unlisted(a) == [] and "Qwenda Mbolo" in set(a.candidates["name"])
+
+
+def test_people_named_before_their_role_are_mentions_even_when_unlisted():
+    corpus, a = ann_of(
+        "Talks went on. Tembo Ngarisa, director general of the ports authority, said the berths would reopen. "
+        "Ngarisa added that traffic was up. On Monday Alma Rudenko, Ukraine's deputy trade minister, arrived.",
+        "Speaking in New York, President Paul Kagame said the talks were useful. "
+        "The Lake Ports Authority, whose chief executive resigned, said nothing.",
+        "Selon Awa Diallo-Ndour, la ministre de la Pêche, la campagne reprendra.",
+    )
+    got = _unlisted(a)
+    assert ("Tembo Ngarisa", "new:tembo_ngarisa", "Tembo Ngarisa", "unlisted") in got
+    assert ("Ngarisa", "new:tembo_ngarisa", "Tembo Ngarisa", "surname") in got
+    assert ("Alma Rudenko", "new:alma_rudenko", "Alma Rudenko", "unlisted") in got  # "On Monday" is not part of it
+    assert ("Awa Diallo-Ndour", "new:awa_diallo_ndour", "Awa Diallo-Ndour", "unlisted") in got
+    # A place before a title that names someone else, and an organisation before "whose", are no one.
+    assert not any("York" in s or "Authority" in s for s, *_ in got)
+    reasons = dict(zip(a.candidates["name"], a.candidates["reason"]))
+    assert reasons["Tembo Ngarisa"] == "name before a title in apposition"
+
+
+def test_names_before_titles_prefilter_finds_what_every_title_finds():
+    """The comma and capital-letter prefilter of ``names_before_titles`` only skips
+    titles where the pattern cannot match."""
+    import numpy as np
+
+    from diplokit.annotate import compile_lexicon
+    from diplokit.matching import codepoints
+    from diplokit.unlisted import _is_capital, names_before_titles
+
+    compiled = compile_lexicon()
+    text = (
+        "Tembo Ngarisa, director general of the ports authority, said so. (Jo Bako, the envoy) left. "
+        "Ursula van Leyen, the minister, spoke; Jean de la Croix Bako, ambassador to Kenya, too. "
+        "x Ana Bo, minister; Kigali, President Ruto; Ana Bo Ce Du Ef, chief executive. Ana Bo,  minister."
+    ) * 2
+    cps = codepoints(text)
+    starts = np.array([m.start() for m in re.finditer(r"minister|ambassador|envoy|director general|chief executive|President", text)])
+    ends = np.array([m.end() for m in re.finditer(r"minister|ambassador|envoy|director general|chief executive|President", text)])
+    got = [(s, m.span("name")) for s, _, m in names_before_titles(text, cps, starts, ends, compiled.name_before)]
+    want = []
+    for s, e in zip(starts.tolist(), ends.tolist()):
+        if e + 1 < len(text) and text[e] == " " and _is_capital(np.array([ord(text[e + 1])]))[0]:
+            continue  # a title before a name is not a role
+        c = text.rfind(", ", 0, s)
+        m = compiled.name_before.search(text, max(c - 108, 0), s) if c >= 0 else None
+        if m is not None:
+            want.append((s, m.span("name")))
+    assert got == want and len(want) >= 6
+
+
+def test_places_and_surnames_inside_other_names():
+    got = mentions_of(
+        "In the final, Petro de Luanda beat the GS Pétroliers d'Alger and the Bank of Kigali sponsored the final. "
+        "Kinshasa and Kigali traded accusations. Representatives of Kinshasa attended. "
+        "Malawian Airlines and the Tanzania Ports Authority signed a deal; Malawian officials welcomed it. "
+        "Le ministre gabonais Lee White a salué l'accord d'Alger et les Benin Bronzes. "
+        "Il a montré son talon d'Achille."
+    )
+    ids = [e for _, e, _ in got]
+    assert "AGO" not in ids and "DZA" not in ids  # a club's city, an accord
+    assert ids.count("RWA") == 1 and ids.count("COD") == 2  # the bank's city; the governments
+    assert ids.count("MWI") == 1 and "TZA" not in ids  # "Malawian officials" only
+    assert "lee_jae_myung" not in ids and "BEN" not in ids and "patrice_talon" not in ids
+    assert "GAB" in ids
+
+
+def test_letters_with_a_stroke_fold_to_their_base_letter():
+    from diplokit.unlisted import person_slug
+
+    assert person_slug("Flemming Møller Mortensen") == "new:flemming_moller_mortensen"
+    assert mentions_of("Le ministre Jan Møller a parlé. M. Moller est reparti.")[-1][1] == "new:jan_moller"
