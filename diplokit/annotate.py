@@ -561,7 +561,7 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     if compiled.name_before is not None and len(t_end):
         # "Plasduce Mbossa, director general of the ports authority, said": the name
         # before a title used as a role (the longest title ending at each end).
-        for ts, te, mt in names_before_titles(big, cps, t_start[t_first], t_end[t_first], compiled.name_before):
+        for ts, te, mt in names_before_titles(big, cps, t_start[t_first], t_end[t_first], compiled.name_before, np.sort(ee2[nonempty])):
             a, b = mt.span("name")
             a += _name_lead(mt.group("name"), compiled.generic, compiled.titles_folded)
             if len(big[a:b].split()) >= 2:

@@ -78,16 +78,23 @@ def name_before_re(name_pattern: str) -> re.Pattern:
     return re.compile(rf"(?<!\S)(?P<name>{name_pattern}),[ \t\xa0]{gap}$")
 
 
-def names_before_titles(big: str, cps: np.ndarray, t_start: np.ndarray, t_end: np.ndarray, pattern: re.Pattern) -> list[tuple[int, int, re.Match]]:
+def names_before_titles(
+    big: str, cps: np.ndarray, t_start: np.ndarray, t_end: np.ndarray, pattern: re.Pattern, known_ends: np.ndarray | None = None
+) -> list[tuple[int, int, re.Match]]:
     """``pattern.search(big, lo, s)`` before each title ``[s, e)`` that is used as a role
     (not followed by a capitalised name, as in "President Ruto") and has a comma followed
-    by whitespace within reach before it; returns ``(s, e, match)`` for those that match."""
+    by whitespace within reach before it; returns ``(s, e, match)`` for those that match.
+    ``known_ends`` (sorted): where known mentions end; a comma right after one ("Paul
+    Kagame, the president") opens no unlisted name and is not searched."""
     if not len(t_start):
         return []
     commas = np.flatnonzero(cps[:-1] == 0x2C)
     if len(commas):
         after = cps[commas + 1]
         commas = commas[(after == 0x20) | (after == 0xA0) | (after == 0x09)]
+    if known_ends is not None and len(known_ends) and len(commas):
+        at = np.minimum(np.searchsorted(known_ends, commas), len(known_ends) - 1)
+        commas = commas[known_ends[at] != commas]
     if not len(commas):
         return []
     n = len(cps)
