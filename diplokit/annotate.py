@@ -203,7 +203,9 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         company_gap=company_gap,
         candidate_starts=starts,
         appositive=appositive_re(rf"{name_tok}(?:\s+(?:{connector}\s+)?{name_tok}){{0,3}}"),
-        name_before=name_before_re(rf"{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{1,3}}"),
+        name_before=name_before_re(
+            rf"{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{1,3}}", [str(w) for w in settings.get("role_phrase_stop_words", [])]
+        ),
         connectors=frozenset(fold(w) for w in connectors),
         name_heads=frozenset(fold(str(w)) for w in settings.get("proper_name_heads", [])),
         unlisted_people=bool(settings.get("unlisted_people", False)),

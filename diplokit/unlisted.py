@@ -36,6 +36,8 @@ _GAP_WORDS = 6
 #: The farthest a role phrase's comma can be from the end of its title: a '.', then up to
 #: six words (one whitespace character and at most 25 characters each), then the comma.
 APPOSITIVE_REACH = 1 + _GAP_WORDS * 26
+#: How far before its comma a name is looked for: four words (and connectors).
+_NAME_REACH = 4 * 27
 
 
 def appositive_re(name_pattern: str) -> re.Pattern:
@@ -68,13 +70,14 @@ def appositive_matches(big: str, cps: np.ndarray, title_ends: np.ndarray, patter
     return out
 
 
-def name_before_re(name_pattern: str) -> re.Pattern:
+def name_before_re(name_pattern: str, stop_words: list[str]) -> re.Pattern:
     """A name, a comma, one space and the role phrase up to a title (searched with the
     title's start as ``endpos``): "Plasduce Mbossa, director general of ...", "Lefoko
     Moagi, Botswana's minerals minister". The role phrase has at most six words; a
-    relative word or a conjunction in it ("..., whose chief executive", "..., and President")
-    means the title is not the name's."""
-    gap = rf"(?:(?!(?:whose|which|who|where|when|while|and|or|but|dont|qui|que|où|et|ou|mais)\s){_GAP_WORD}[ \t\xa0]){{0,{_GAP_WORDS}}}"
+    relative word or a conjunction in it (``stop_words``: "..., whose chief executive",
+    "..., and President") means the title is not the name's."""
+    stop = "|".join(re.escape(w) for w in stop_words) or "(?!)"
+    gap = rf"(?:(?!(?:{stop})\s){_GAP_WORD}[ \t\xa0]){{0,{_GAP_WORDS}}}"
     return re.compile(rf"(?<!\S)(?P<name>{name_pattern}),[ \t\xa0]{gap}$")
 
 
@@ -105,7 +108,7 @@ def names_before_titles(
     ok[ok] = t_start[ok] - commas[prev[ok]] <= APPOSITIVE_REACH + 1
     # The name: the word before the comma is capitalised, and so is one of the three
     # before it (looked at in a window of characters before each comma still in play).
-    width = 4 * 27
+    width = _NAME_REACH
     c = commas[prev[ok]]
     idx = c[:, None] - np.arange(1, width + 1)[None, :]
     win = cps[np.maximum(idx, 0)]
@@ -126,9 +129,8 @@ def names_before_titles(
     ok[:] = False
     ok[keep] = True
     out = []
-    reach = 4 * 27  # the name: up to four words (and connectors) before the comma
     for s, e, c in zip(t_start[ok].tolist(), t_end[ok].tolist(), commas[prev[ok]].tolist()):
-        mt = pattern.search(big, max(c - reach, 0), s)
+        mt = pattern.search(big, max(c - _NAME_REACH, 0), s)
         if mt is not None:
             out.append((s, e, mt))
     return out

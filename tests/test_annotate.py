@@ -453,7 +453,7 @@ def test_names_before_titles_prefilter_finds_what_every_title_finds():
 
     from diplokit.annotate import compile_lexicon
     from diplokit.matching import codepoints
-    from diplokit.unlisted import _is_capital, names_before_titles
+    from diplokit.unlisted import _NAME_REACH, _is_capital, names_before_titles
 
     compiled = compile_lexicon()
     text = (
@@ -470,7 +470,7 @@ def test_names_before_titles_prefilter_finds_what_every_title_finds():
         if e + 1 < len(text) and text[e] == " " and _is_capital(np.array([ord(text[e + 1])]))[0]:
             continue  # a title before a name is not a role
         c = text.rfind(", ", 0, s)
-        m = compiled.name_before.search(text, max(c - 108, 0), s) if c >= 0 else None
+        m = compiled.name_before.search(text, max(c - _NAME_REACH, 0), s) if c >= 0 else None
         if m is not None:
             want.append((s, m.span("name")))
     assert got == want and len(want) >= 6
