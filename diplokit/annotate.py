@@ -22,15 +22,17 @@ import pyarrow.compute as pc
 from .corpus import Corpus
 from .lexicon import Lexicon, default_lexicon
 from .matching import (
+    NAME_PUNCT,
     Matcher,
     Matches,
     Slicer,
     _fold_lut,
     all_chars,
     codepoints,
+    connector_keys,
     fold,
-    longest,
     in_proper_name,
+    longest,
     names_another_person,
     next_word,
     prev_word,
@@ -39,9 +41,9 @@ from .runs import rank_in_run, run_lengths, run_max, run_starts, sorted_unique
 from .unlisted import (
     appositive_matches,
     appositive_re,
+    looks_like_person,
     name_before_re,
     names_before_titles,
-    looks_like_person,
     strip_possessive,
     unlisted_mentions,
 )
@@ -112,6 +114,7 @@ class Compiled:
     name_before: re.Pattern | None = None  # before a title used as a role: name, comma, role phrase
     connectors: frozenset[str] = frozenset()
     name_heads: frozenset[str] = frozenset()  # "Airlines" in "Malawian Airlines": not the country
+    place_connectors: tuple[str, ...] = ()  # " of ", " d'": "Bank of Kigali" (see matching.connector_keys)
     unlisted_people: bool = False  # count titled names absent from the lexicons as mentions
     # sector -> cues (lower case) that count only beside another cue of the sector
     needs_support: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -208,6 +211,7 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         ),
         connectors=frozenset(fold(w) for w in connectors),
         name_heads=frozenset(fold(str(w)) for w in settings.get("proper_name_heads", [])),
+        place_connectors=connector_keys([str(w) for w in settings.get("place_name_connectors", [])]),
         unlisted_people=bool(settings.get("unlisted_people", False)),
         needs_support=_needs_support(lex.sectors),
     )
@@ -330,7 +334,7 @@ def _candidate_matches(compiled: Compiled, big: str, cps: np.ndarray, m: Matches
 # The pipeline for one batch
 # --------------------------------------------------------------------------------------
 _WORDISH = np.array([chr(c).isalnum() or chr(c) in "'’-._" for c in range(0x3000)], dtype=bool)
-_NAME_CHARS = np.array([chr(c).isalnum() or chr(c) in "'’-_" for c in range(0x3000)], dtype=bool)  # a word of a name ("Airlines")
+_NAME_CHARS = np.array([chr(c).isalnum() or chr(c) in NAME_PUNCT for c in range(0x3000)], dtype=bool)  # a word of a name ("Airlines")
 
 
 def _prev_word_in(text: str, cps: np.ndarray, starts: np.ndarray, words: frozenset[str]) -> np.ndarray:
@@ -445,7 +449,7 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
         nxt = ee[place] + 1  # es is sorted (the matcher's hits come ordered by start)
         at = np.minimum(np.searchsorted(es, nxt), len(es) - 1)
         place = place[es[at] != nxt]
-        valid[place[compiled.entities["entity_type"].reindex(refs[place]).to_numpy() == "country"]] = False
+        valid[place[_is_country(compiled, refs[place])]] = False
 
     occurrences: list[tuple] = []
     starts_out = es.copy()
@@ -454,14 +458,14 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     if len(cap):
         valid[cap[_prev_word_in(folded, folded_cps, es[cap], compiled.locative)]] = False
     # ... and a capital inside an organisation's name ("Petro de Luanda", "Bank of Kigali") is part of that name.
-    cap = np.flatnonzero(valid & (kinds == "capital") & (es >= 4))
-    if len(cap):
-        low = folded_cps[es[cap, None] - np.arange(4, 0, -1)]  # the four characters before
-        conn = (low[:, 3] == 0x20) & (low[:, 0] == 0x20) & (
-            ((low[:, 1] == ord("o")) & (low[:, 2] == ord("f"))) | ((low[:, 1] == ord("d")) & np.isin(low[:, 2], [ord("e"), ord("u")])))
-        conn |= (low[:, 2] == ord("d")) & np.isin(low[:, 3], [ord("'"), ord("’")])
+    cap = np.flatnonzero(valid & (kinds == "capital"))
+    if len(cap) and compiled.place_connectors:
+        conn = np.zeros(len(cap), dtype=bool)
+        for key in compiled.place_connectors:  # the folded characters right before the capital
+            before = es[cap, None] - np.arange(len(key), 0, -1)
+            conn |= (before[:, 0] >= 0) & (folded_cps[np.maximum(before, 0)] == codepoints(key)).all(axis=1)
         for j in cap[conn].tolist():
-            if in_proper_name(big, int(es[j])):
+            if in_proper_name(big, folded, int(es[j]), compiled.place_connectors):
                 valid[j] = False
     # A country's name or demonym followed by an organisation's head word is part of that
     # organisation's name ("Malawian Airlines", "Tanzania Ports Authority").
@@ -477,7 +481,7 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
             w_end = ee[ctry] + 1 + np.where(stop.any(axis=1), stop.argmax(axis=1), width)
             head = np.array([folded[a + 1:b] in compiled.name_heads for a, b in zip(ee[ctry].tolist(), w_end.tolist())], dtype=bool)
             ctry = ctry[head]
-            valid[ctry[compiled.entities["entity_type"].reindex(refs[ctry]).to_numpy() == "country"]] = False
+            valid[ctry[_is_country(compiled, refs[ctry])]] = False
     # Surnames: with a title -> title_surname; after another capitalised name -> not ours.
     for j in np.flatnonzero(valid & (kinds == "surname")):
         s = int(es[j])
@@ -690,6 +694,11 @@ def _entity_columns(compiled: Compiled, terms: np.ndarray, cols: tuple[str, ...]
 @lru_cache(maxsize=1)
 def _upper_table() -> np.ndarray:
     return np.array([chr(c).isupper() for c in range(_WORD_TABLE_SIZE)], dtype=bool)
+
+
+def _is_country(compiled: Compiled, refs: np.ndarray) -> np.ndarray:
+    """Whether each entity id is a country's."""
+    return compiled.entities["entity_type"].reindex(refs).to_numpy() == "country"
 
 
 def _name_lead(name: str, generic: frozenset[str], titles: frozenset[str]) -> int:

@@ -14,7 +14,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from re._casefix import _EXTRA_CASES  # re's extra case equivalences (private, stable since 3.11)
+from re._casefix import (
+    _EXTRA_CASES,  # re's extra case equivalences (private, stable since 3.11)
+)
 
 import ahocorasick
 import numpy as np
@@ -341,6 +343,10 @@ def prev_word(text: str, s: int) -> tuple[str, int]:
     return text[i:j], i
 
 
+#: Characters of a word inside a name, besides letters and digits ("Kouyaté-Price", "N'Golo").
+NAME_PUNCT = "'’-_"
+
+
 def next_word(text: str, e: int) -> str:
     """The word right after offset ``e`` (after one space or tab), or "" when another
     character follows (punctuation, a line break)."""
@@ -348,24 +354,26 @@ def next_word(text: str, e: int) -> str:
         return ""
     j = e + 1
     k = j
-    while k < len(text) and (text[k].isalnum() or text[k] in "'’-_"):
+    while k < len(text) and (text[k].isalnum() or text[k] in NAME_PUNCT):
         k += 1
     return text[j:k]
 
 
-def in_proper_name(text: str, s: int) -> bool:
-    """Whether offset ``s`` follows "<Capitalised word> of/de/du/d'" inside a sentence: a
-    place inside an organisation's name ("University of Nairobi", "Petro de Luanda",
-    "GS Pétroliers d'Alger"), not a government. A capitalised word opening the sentence
-    ("Representatives of Kinshasa") does not count."""
-    if s >= 2 and text[s - 1] in "'’" and text[s - 2] in "dD":
-        j = s - 2
-    else:
-        conn, j = prev_word(text, s)
-        if conn.lower() not in ("of", "de", "du"):
-            return False
-    if j < 1 or text[j - 1] not in " \t":
+def connector_keys(connectors: list[str]) -> tuple[str, ...]:
+    """What stands, folded, right before a place joined to a name by each connector: " of ",
+    " de ", and " d'" for an elided one (glued to the place)."""
+    return tuple(" " + fold(c) + ("" if c.endswith(("'", "’")) else " ") for c in connectors)
+
+
+def in_proper_name(text: str, folded: str, s: int, keys: tuple[str, ...]) -> bool:
+    """Whether offset ``s`` follows "<Capitalised word> <connector>" inside a sentence
+    (``keys`` from ``connector_keys``): a place inside an organisation's name ("University
+    of Nairobi", "Petro de Luanda", "GS Pétroliers d'Alger"), not a government. A
+    capitalised word opening the sentence ("Representatives of Kinshasa") does not count."""
+    key = next((k for k in keys if s >= len(k) and folded.startswith(k, s - len(k))), None)
+    if key is None:
         return False
+    j = s - len(key) + 1  # the connector's first character, after its space
     word, i = prev_word(text, j)
     if not word or not word[0].isupper():
         return False

@@ -56,7 +56,7 @@ def appositive_matches(big: str, cps: np.ndarray, title_ends: np.ndarray, patter
     commas = np.flatnonzero(cps[:-2] == 0x2C)
     if len(commas):
         after, first = cps[commas + 1], cps[commas + 2]
-        commas = commas[((after == 0x20) | (after == 0x0A) | (after == 0xA0) | (after == 0x09)) & _is_capital(first)]
+        commas = commas[_is_space(after) & _is_capital(first)]
     if not len(commas):
         return []
     nxt = np.searchsorted(commas, title_ends, side="left")
@@ -112,7 +112,7 @@ def names_before_titles(
     c = commas[prev[ok]]
     idx = c[:, None] - np.arange(1, width + 1)[None, :]
     win = cps[np.maximum(idx, 0)]
-    space = (win == 0x20) | (win == 0x0A) | (win == 0x09) | (win == 0xA0) | (idx < 0)
+    space = _is_space(win) | (idx < 0)
     # word j (0 = the last before the comma) starts after the (j+1)-th space going back
     rank = np.cumsum(space, axis=1)
     named = np.zeros(len(c), dtype=bool)
@@ -134,6 +134,11 @@ def names_before_titles(
         if mt is not None:
             out.append((s, e, mt))
     return out
+
+
+def _is_space(cps: np.ndarray) -> np.ndarray:
+    """Space, tab, newline or no-break space: what separates the words of a name."""
+    return (cps == 0x20) | (cps == 0x0A) | (cps == 0x09) | (cps == 0xA0)
 
 
 def _is_capital(cps: np.ndarray) -> np.ndarray:
