@@ -152,7 +152,7 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
     if key in _CACHE:
         return _CACHE[key]
     terms = lex.terms()
-    titles = sorted({t for t in lex.titles["title"]}, key=len, reverse=True)
+    titles = sorted({t for t in lex.titles["title"]}, key=lambda t: (-len(t), t))
     starts = _TitleStarts(titles) if titles and all(t.split(" ")[0] for t in titles) else None
     if starts is not None:
         # The first word of every title, matched in the same scan as everything else:
@@ -179,13 +179,24 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
     # only gives the company's nationality: nothing, or lower-case words ending in a noun.
     gap_words = rf"(?:(?:[a-zà-öø-ÿ][\w'’\-]*\s+){{0,3}}(?:{noun_alt})\s+)?"
     company_gap = (re.compile(rf"\s+{gap_words}"), re.compile(rf"['’]s\s+{gap_words}"))
-    title_alt = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in titles)
+
+    def title_alt(ts: list[str]) -> str:
+        return "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in ts)
+
     name_tok = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*[\w]"
     connectors = [str(w) for w in settings.get("name_connectors", [])]
     connector = "(?:" + "|".join(re.escape(w) for w in connectors) + ")" if connectors else "(?!)"
-    candidate_re = re.compile(
-        rf"(?<![\w])(?i:(?P<title>{title_alt}))\.?\s+(?P<name>{name_tok}(?:\s+(?:{connector}\s+)?{name_tok}){{0,3}})"
-    )
+    name_alt = rf"(?P<name>{name_tok}(?:\s+(?:{connector}\s+)?{name_tok}){{0,3}})"
+    candidate_re = re.compile(rf"(?<![\w])(?i:(?P<title>{title_alt(titles)}))\.?\s+{name_alt}")
+    if starts is not None:
+        # One pattern per title's first word (folded), with that word's titles in the
+        # same order: where only that word starts, it finds what candidate_re finds, and
+        # tries a handful of titles instead of all of them.
+        groups: dict[str, list[str]] = {}
+        for t in titles:
+            groups.setdefault(starts.group_key(t), []).append(t)
+        starts.patterns = tuple(re.compile(rf"(?<![\w])(?i:(?P<title>{title_alt(ts)}))\.?\s+{name_alt}") for ts in groups.values())
+        starts.set_groups(list(groups), matcher)
     compiled = Compiled(
         lexicon=lex,
         fingerprint=key,
@@ -271,6 +282,20 @@ class _TitleStarts:
         self.word_budget = budget
         self.window = 2 * max(budget.values()) + 8
         self.budget = np.zeros(0, dtype=np.int64)
+        self.patterns: tuple[re.Pattern, ...] = ()  # candidate_re for one group of titles
+        self.group = np.zeros(0, dtype=np.int64)
+
+    @staticmethod
+    def group_key(title: str) -> str:
+        """The group of a title (or of a first word): its first word, folded."""
+        return fold(title.split(" ")[0])
+
+    def set_groups(self, keys: list[str], matcher: Matcher) -> None:
+        """The group (position in ``keys``, ``patterns``) of each of the matcher's
+        first-word terms; -1 for other terms."""
+        pos = {k: i for i, k in enumerate(keys)}
+        refs = matcher.terms["ref"].astype(str).tolist()
+        self.group = np.array([pos.get(self.group_key(r), -1) if m else -1 for r, m in zip(refs, self.layer_mask)], dtype=np.int64)
 
     def attach(self, matcher: Matcher) -> None:
         """The budget of each of the matcher's terms (0 for terms that are not first words)."""
@@ -279,18 +304,24 @@ class _TitleStarts:
         self.budget = np.where(is_start, t["ref"].map(self.word_budget).fillna(0).to_numpy(), 0).astype(np.int64)
         self.layer_mask = is_start
 
-    def starts(self, cps: np.ndarray, m: Matches) -> np.ndarray:
-        """Candidate starts among the matcher's hits ``m`` on the text ``cps``."""
+    def starts(self, cps: np.ndarray, m: Matches) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate starts among the matcher's hits ``m`` on the text ``cps``, and the
+        group of titles whose first word is there (-1: first words of several groups)."""
         hit = self.layer_mask[m.term]
-        s, after, budget = m.start[hit], m.end[hit], self.budget[m.term[hit]]
+        s, after, budget, group = m.start[hit], m.end[hit], self.budget[m.term[hit]], self.group[m.term[hit]]
         # Right after a title's first word comes whitespace (the title's next word, or the
         # name) or '.' (before the name).
         nxt = self.cls[cps[np.minimum(after, len(cps) - 1)]]
         ok = (after < len(cps)) & ((nxt == 1) | (nxt == 3))
-        s, budget = s[ok], budget[ok]
+        s, budget, group = s[ok], budget[ok], group[ok]
         if not len(s):
-            return np.zeros(0, dtype=np.int64)
-        return sorted_unique(s[self.plausible(cps, s, budget)])
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        keep = self.plausible(cps, s, budget)
+        s, group = s[keep], group[keep]
+        # Hits come sorted by start (Matcher.find); several groups at one start: all titles.
+        first = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+        low, high = np.minimum.reduceat(group, first), np.maximum.reduceat(group, first)
+        return s[first], np.where(low == high, low, -1)
 
     def plausible(self, cps: np.ndarray, s: np.ndarray, budget: np.ndarray) -> np.ndarray:
         """Starts from which a candidate can match: a match at ``p`` has its name's
@@ -319,12 +350,13 @@ def _candidate_matches(compiled: Compiled, big: str, cps: np.ndarray, m: Matches
         return
     if m is None:
         m = compiled.matcher.find(big)
-    match = compiled.candidate_re.match
+    match = [p.match for p in cand.patterns] + [compiled.candidate_re.match]  # [-1]: all titles
     pos = 0
-    for p in cand.starts(cps, m).tolist():
+    starts, group = cand.starts(cps, m)
+    for p, g in zip(starts.tolist(), group.tolist()):
         if p < pos:
             continue
-        mt = match(big, p)
+        mt = match[g](big, p)
         if mt is not None:
             yield mt
             pos = mt.end()

@@ -128,11 +128,11 @@ def split_with_codepoints(texts: Sequence[str]) -> tuple[pd.DataFrame, np.ndarra
     # Only the space mask is computed over every character; everything else is looked
     # up at the few candidate positions, through the runs of spaces.
     space = space_lut[arr]
-    edges = np.flatnonzero(space[1:] != space[:-1]) + 1
-    rs = edges[~space[edges - 1]] if len(edges) else edges  # space-run starts
+    step = np.diff(space.view(np.int8))  # 1: a space after a non-space, -1: the reverse
+    rs = np.flatnonzero(step == 1) + 1  # space-run starts
     if space[0]:
         rs = np.r_[0, rs]
-    re_ = edges[space[edges - 1]] if len(edges) else edges  # space-run ends (exclusive)
+    re_ = np.flatnonzero(step == -1) + 1  # space-run ends (exclusive)
     if space[-1]:
         re_ = np.r_[re_, n]
     newlines = np.flatnonzero(arr == 10)
@@ -141,6 +141,9 @@ def split_with_codepoints(texts: Sequence[str]) -> tuple[pd.DataFrame, np.ndarra
     run_ok = rs > 0
     e = rs[run_ok]  # a space at e after a non-space: a sentence would end at e
     k = re_[run_ok]  # next non-space after e (n if none)
+    c = arr[e - 1]
+    ends = term_lut[c] | closer_lut[c]  # neither: not a boundary, whatever comes before
+    e, k = e[ends], k[ends]
     p = e - 1  # terminal punctuation position, skipping up to two closers
     for _ in range(2):
         step = closer_lut[arr[p]] & (p > 0)

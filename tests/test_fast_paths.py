@@ -30,6 +30,22 @@ def test_candidate_prefilter_finds_what_finditer_finds():
     assert got == want and want
 
 
+def test_candidate_title_groups_find_what_the_full_pattern_finds():
+    """Each start is matched with the pattern of its first word's titles; a start where
+    first words of several groups begin ("Vice" and "Vice-President") uses all titles."""
+    compiled = compile_lexicon()
+    big = (
+        "Vice-President Kashim Shettima met Vice President Mshai Mwangi, Lieutenant-Colonel Assimi "
+        "Goïta and Secretary-General António Guterres; BRIG. Jane Roe, Maj-Gen Tom Okello.\n"
+    ) * 2 + TRICKY
+    m = compiled.matcher.find(big)
+    starts, group = compiled.candidate_starts.starts(codepoints(big), m)
+    assert (group == -1).any() and (group >= 0).any()
+    want = [(m.span(), m.group(0)) for m in compiled.candidate_re.finditer(big)]
+    got = [(m.span(), m.group(0)) for m in _candidate_matches(compiled, big, codepoints(big))]
+    assert got == want and any("Shettima" in g for _, g in got)
+
+
 def test_long_fold_matches_translate():
     text = TRICKY * 200 + "‐‑‒–—―− ‘’ʼ´`“”«»\u00a0\u202f ÀÉÎÕÜ ǅ"
     assert len(text) > 4096
