@@ -47,6 +47,7 @@ from .unlisted import (
     strip_possessive,
     unlisted_mentions,
 )
+from .unlisted_orgs import OrgRules, unlisted_org_mentions
 
 MENTION_COLUMNS = ["article_id", "sentence_id", "start", "end", "surface", "entity_id", "entity_name", "entity_type", "country", "match"]
 SECTOR_COLUMNS = ["article_id", "sentence_id", "sector", "cue", "surface", "start", "end"]
@@ -116,6 +117,7 @@ class Compiled:
     name_heads: frozenset[str] = frozenset()  # "Airlines" in "Malawian Airlines": not the country
     place_connectors: tuple[str, ...] = ()  # " of ", " d'": "Bank of Kigali" (see matching.connector_keys)
     unlisted_people: bool = False  # count titled names absent from the lexicons as mentions
+    org_rules: OrgRules | None = None  # find organisations absent from the lexicons by their names
     # sector -> cues (lower case) that count only beside another cue of the sector
     needs_support: dict[str, frozenset[str]] = field(default_factory=dict)
     text_cache: dict = field(default_factory=dict, repr=False)
@@ -161,11 +163,19 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
             [terms, pd.DataFrame({"term": starts.words, "layer": "title_start", "kind": "title_start", "ref": starts.words, "case_sensitive": False})],
             ignore_index=True,
         )
+    settings = lex.settings or {}
+    org_rules = _org_rules(settings)
+    if org_rules is not None:
+        # Head words of organisations' names, found in the same scan (see unlisted_orgs).
+        heads = sorted(org_rules.heads)
+        terms = pd.concat(
+            [terms, pd.DataFrame({"term": heads, "layer": "org_head", "kind": "org_head", "ref": heads, "case_sensitive": False})],
+            ignore_index=True,
+        )
     matcher = Matcher(terms)
     if starts is not None:
         starts.attach(matcher)
     ents = lex.entities().set_index("entity_id")
-    settings = lex.settings or {}
     bearing = set(settings.get("country_bearing_org_types", []))
     not_bearing_people = _people_in_non_bearing_roles(lex, matcher, ents, settings)
     bearer: dict[str, str] = {}
@@ -224,11 +234,27 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         name_heads=frozenset(fold(str(w)) for w in settings.get("proper_name_heads", [])),
         place_connectors=connector_keys([str(w) for w in settings.get("place_name_connectors", [])]),
         unlisted_people=bool(settings.get("unlisted_people", False)),
+        org_rules=org_rules,
         needs_support=_needs_support(lex.sectors),
     )
     _CACHE.clear()  # one lexicon at a time is the common case; keep memory flat
     _CACHE[key] = compiled
     return compiled
+
+
+def _org_rules(settings: dict) -> OrgRules | None:
+    """The words of ``annotation.yaml`` that make organisations' names (None: off)."""
+    heads = settings.get("organisation_heads") or {}
+    last = [str(w) for w in heads.get("head_last") or []]
+    first = [str(w) for w in heads.get("head_first") or []]
+    if not last and not first:
+        return None
+    return OrgRules(
+        heads=frozenset(w.lower() for w in last + first),
+        heads_first=frozenset(w.lower() for w in first),
+        connectors=frozenset(str(w).lower() for w in settings.get("organisation_name_connectors") or []),
+        stop_words=frozenset(v for w in settings.get("organisation_name_stop_words") or [] for v in (str(w), str(w)[:1].upper() + str(w)[1:])),
+    )
 
 
 def _people_in_non_bearing_roles(lex: Lexicon, matcher: Matcher, ents: pd.DataFrame, settings: dict) -> set[str]:
@@ -318,6 +344,8 @@ class _TitleStarts:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         keep = self.plausible(cps, s, budget)
         s, group = s[keep], group[keep]
+        if not len(s):
+            return s, group
         # Hits come sorted by start (Matcher.find); several groups at one start: all titles.
         first = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
         low, high = np.minimum.reduceat(group, first), np.maximum.reduceat(group, first)
@@ -628,6 +656,29 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
             titles_end, compiled.generic, compiled.titles_folded, compiled.connectors,
         )
 
+    u_type = ["person"] * len(unlisted)
+    if compiled.org_rules is not None:
+        blocker = kinds == "blocker"  # "Oval Office": a name, but no actor's
+        orgs = _unlisted_organisations(
+            compiled, articles, big, cps, m, layer, in_sent, es2, ee2, et2, unlisted + list(zip(itertools.repeat(-1), es[blocker].tolist(), ee[blocker].tolist())),
+            doc_start, lengths, sentence_of, sdoc, s_start, s_end,
+        )
+        for d, a, b, _, name, how in orgs:
+            if how == "unlisted":  # listed in candidates too, for the lexicons to grow
+                k = int(sentence_of(np.array([a]), np.array([b]))[0])
+                occurrences.append((ids[d], int(s_id[k]), int(a - doc_start[d]), int(b - doc_start[d]), big[a:b], "", "organisation name with a head word", big[s_start[k]:s_end[k]]))
+        if orgs:
+            # A country, capital or listed organisation inside an organisation's name is
+            # not a mention of it ("Tanzania Ports Authority", "UN Support Office").
+            o_s = np.array([o[1] for o in orgs], dtype=np.int64)
+            o_e = np.array([o[2] for o in orgs], dtype=np.int64)
+            at = np.searchsorted(o_s, es2, side="right") - 1
+            inside = (at >= 0) & (ee2 <= o_e[np.maximum(at, 0)])
+            if inside.any():
+                es2, ee2, kinds2, refs2, edoc, et2 = es2[~inside], ee2[~inside], kinds2[~inside], refs2[~inside], edoc[~inside], et2[~inside]
+            typed = sorted([(u, "person") for u in unlisted] + [(o, "organization") for o in orgs], key=lambda r: (r[0][1], r[0][2]))
+            unlisted, u_type = [r[0] for r in typed], [r[1] for r in typed]
+
     esent = np.searchsorted(s_start, ee2 - 1, side="right") - 1
     ent_cols = _entity_columns(compiled, et2, ("entity_name", "entity_type", "country"))
     mentions = pd.DataFrame(
@@ -658,7 +709,7 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
                 "surface": pd.array([big[a:b] for a, b in zip(ua.tolist(), ub.tolist())], dtype="str"),
                 "entity_id": pd.array(uid.tolist(), dtype="str"),
                 "entity_name": pd.array(uname.tolist(), dtype="str"),
-                "entity_type": pd.array(["person"] * len(ua), dtype="str"),
+                "entity_type": pd.array(u_type, dtype="str"),
                 "country": pd.array([None] * len(ua), dtype="str"),  # unknown, as for lexicon entries without one
                 "match": pd.array(umatch.tolist(), dtype="str"),
             },
@@ -707,6 +758,64 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
 
 def _arrow_str(s: pd.Series) -> bool:
     return isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow" and s.dtype.na_value is not pd.NA
+
+
+def _unlisted_organisations(
+    compiled: Compiled, articles: pd.DataFrame, big: str, cps: np.ndarray, m: Matches, layer: np.ndarray, in_sent: np.ndarray,
+    es: np.ndarray, ee: np.ndarray, et: np.ndarray, people: list[tuple], doc_start: np.ndarray, lengths: np.ndarray,
+    sentence_of, sdoc: np.ndarray, s_start: np.ndarray, s_end: np.ndarray,
+) -> list[tuple[int, int, int, str, str, str]]:
+    """Mentions of organisations the lexicons do not list (see ``unlisted_orgs``), found
+    around the matcher's capitalised head-word hits that no listed person or organisation
+    (nor an unlisted person, nor a name in ``people`` such as a not-entity) covers."""
+    hit = np.flatnonzero((layer == "org_head") & in_sent)
+    hs, he = m.start[hit], m.end[hit]
+    up = _is_upper(cps[hs])
+    hs, he = hs[up], he[up]
+    if not len(hs):
+        return []
+    # Spans of people: a name holding one is theirs ("Paul Kagame University" aside), not
+    # a new body's. Countries and organisations may open a name ("UN Support Office").
+    # A head word inside a listed organisation's name is that organisation's ("World Bank").
+    etype = np.asarray(_entity_columns(compiled, et, ("entity_type",))["entity_type"], dtype=object)
+    person = etype == "person"
+    p_s = np.r_[es[person], np.array([p[1] for p in people], dtype=np.int64)]
+    p_e = np.r_[ee[person], np.array([p[2] for p in people], dtype=np.int64)]
+    blocked_many = _overlap_test(p_s, p_e)
+    k = sentence_of(hs, he)
+    ok = (k >= 0) & ~blocked_many(hs, he) & ~_overlap_test(es[~person], ee[~person])(hs, he)
+    hs, k = hs[ok], k[ok]
+    if not len(hs):
+        return []
+    doc = sdoc[k]
+    french = articles["lang"].to_numpy()[doc] == "fr" if "lang" in articles else np.zeros(len(doc), dtype=bool)
+    heads = list(zip(doc.tolist(), s_start[k].tolist(), s_end[k].tolist(), hs.tolist(), french.tolist()))
+    known = np.sort(es[~person])  # where countries and organisations start: "and" stops before one
+    return unlisted_org_mentions(
+        big, heads,
+        doc_lo=dict(enumerate(doc_start.tolist())),
+        doc_end=dict(enumerate((doc_start + lengths).tolist())),
+        blocked=lambda a, b: bool(blocked_many(np.array([a]), np.array([b]))[0]),
+        in_sentence=lambda d, a, b: (j := int(sentence_of(np.array([a]), np.array([b]))[0])) >= 0 and sdoc[j] == d,
+        rules=compiled.org_rules,
+        known_at=lambda p: bool(len(known)) and known[min(int(np.searchsorted(known, p)), len(known) - 1)] == p,
+    )
+
+
+def _overlap_test(s: np.ndarray, e: np.ndarray):
+    """A vectorised test of whether spans ``[a, b)`` overlap one of the spans ``[s, e)``:
+    sorted by start with the running maximum of their ends, ``[a, b)`` overlaps one iff a
+    span starting before ``b`` ends after ``a``."""
+    order = np.argsort(s, kind="stable")
+    s, reach = s[order], np.maximum.accumulate(e[order]) if len(e) else e
+
+    def test(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if not len(s):
+            return np.zeros(len(a), dtype=bool)
+        n = np.searchsorted(s, b, side="left")
+        return (n > 0) & (reach[np.maximum(n - 1, 0)] > a)
+
+    return test
 
 
 def _entity_columns(compiled: Compiled, terms: np.ndarray, cols: tuple[str, ...]) -> dict:
@@ -1066,7 +1175,7 @@ def annotate(corpus: Corpus | pd.DataFrame, lexicon: Lexicon | None = None, *, b
     if corpus.manifest.get("lexicon_fingerprint") == compiled.fingerprint and all(t in saved for t in TABLES):
         # A build already annotated this corpus with this very lexicon: reuse its tables.
         return Annotations(**{t: saved[t] for t in TABLES}, lexicon=compiled.lexicon)
-    arts = corpus.articles[["article_id", "text"]]
+    arts = corpus.articles[["article_id", "text", "lang"]]
     sents = corpus.sentences[["article_id", "sentence_id", "start", "end"]]
     parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("mentions", "sectors", "events", "dyads", "occurrences")}
     batches = range(0, len(arts), batch_size)

@@ -108,7 +108,7 @@ def _process(task: tuple) -> dict[str, pd.DataFrame]:
         (records if isinstance(it, rd.Record) else problems).append(it)
     fps: dict = {}
     corpus = build_corpus(records, problems, _STATE["rules"], fingerprints_out=fps)
-    res = annotate_batch(corpus.articles[["article_id", "text"]], corpus.sentences, _STATE["compiled"], fps.get("batch_text"))
+    res = annotate_batch(corpus.articles[["article_id", "text", "lang"]], corpus.sentences, _STATE["compiled"], fps.get("batch_text"))
     out = {t: getattr(corpus, t) for t in CORPUS_TABLES}
     out.update(res)
     fps.pop("batch_text", None)

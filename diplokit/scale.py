@@ -22,7 +22,17 @@ from typing import Any
 
 import pandas as pd
 
-from .annotate import DYAD_COLUMNS, EVENT_COLUMNS, MENTION_COLUMNS, OCCURRENCE_COLUMNS, SECTOR_COLUMNS, annotate_batch, compile_lexicon, summarise_candidates
+from .annotate import (
+    DYAD_COLUMNS,
+    EVENT_COLUMNS,
+    MENTION_COLUMNS,
+    OCCURRENCE_COLUMNS,
+    SECTOR_COLUMNS,
+    annotate_batch,
+    compile_lexicon,
+    summarise_candidates,
+)
+from .language import detect_language
 from .lexicon import Lexicon
 from .sentences import split_sentences
 
@@ -37,13 +47,16 @@ def _compiled(lexicon_dirs: tuple[str, ...]):
 
 
 def annotate_partition(articles: pd.DataFrame, table: str, lexicon_dirs: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Annotate one partition of articles (``article_id``, clean ``text``) and return one
-    table: ``sentences``, ``mentions``, ``sectors``, ``events``, ``dyads`` or ``occurrences``."""
+    """Annotate one partition of articles (``article_id``, clean ``text``, and ``lang`` if
+    known: detected otherwise) and return one table: ``sentences``, ``mentions``,
+    ``sectors``, ``events``, ``dyads`` or ``occurrences``."""
     ids = tuple(articles["article_id"].astype(str))
     key = (ids[:1], ids[-1:], len(ids), hash(ids), lexicon_dirs)
     res = _RESULTS.get(key)
     if res is None:
-        arts = articles[["article_id", "text"]].reset_index(drop=True)
+        arts = articles[[c for c in ("article_id", "text", "lang") if c in articles]].reset_index(drop=True)
+        if "lang" not in arts:  # as load_corpus does when no language is given
+            arts["lang"] = detect_language(arts["text"].fillna("").astype(str).tolist())
         s = split_sentences(arts["text"].fillna("").tolist())
         sents = pd.DataFrame(
             {
@@ -72,8 +85,9 @@ def _meta(table: str, lexicon_dirs: tuple[str, ...]) -> pd.DataFrame:
 def annotate_dask(articles: Any, lexicon_dirs: tuple[str | Path, ...] = ()) -> dict[str, Any]:
     """Annotation tables as dask DataFrames.
 
-    ``articles`` is a dask DataFrame with ``article_id`` and clean ``text`` columns (such
-    as ``corpus.articles`` or a build's ``articles.parquet``), or a path to a Parquet
+    ``articles`` is a dask DataFrame with ``article_id`` and clean ``text`` columns (and
+    ``lang``, else the language is detected; such as ``corpus.articles`` or a build's
+    ``articles.parquet``), or a path to a Parquet
     dataset of them. Returns a dict with ``sentences``, ``mentions``, ``sectors``,
     ``events``, ``dyads`` and ``occurrences`` (candidate names; summarise them with
     :func:`candidates_from`). Row for row the same as :func:`diplokit.annotate.annotate`.

@@ -378,7 +378,8 @@ def test_french_forces_plural_names_the_national_force():
 
 
 def _unlisted(a) -> list[tuple[str, str, str, str]]:
-    m = a.mentions[a.mentions["entity_id"].str.startswith("new:")]
+    """Unlisted people (organisations: see test_unlisted_orgs.py)."""
+    m = a.mentions[a.mentions["entity_id"].str.startswith("new:") & a.mentions["entity_type"].eq("person")]
     return list(zip(m["surface"], m["entity_id"], m["entity_name"], m["match"]))
 
 

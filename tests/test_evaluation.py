@@ -230,10 +230,11 @@ HELDOUT_FLOORS = {
     "a": [("actors", "f1", 0.97), ("sectors", "f1", 0.86), ("dyads", "story_accuracy", 0.875)],
     # below the targets: see data/heldout/README.md (mostly actors no lexicon lists)
     "b": [("actors", "f1", 0.94), ("sectors", "f1", 0.81), ("dyads", "story_accuracy", 0.875)],
-    # set C after the changes it showed were needed (no longer held out)
-    "c": [("actors", "f1", 0.87), ("sectors", "f1", 0.80), ("dyads", "story_accuracy", 0.83)],
-    # set D as scored blind (well below the targets: a third of its actors are unlisted)
-    "d": [("actors", "f1", 0.81), ("sectors", "f1", 0.79), ("dyads", "story_accuracy", 0.83)],
+    # sets C and D after the changes they showed were needed (no longer held out)
+    "c": [("actors", "f1", 0.90), ("sectors", "f1", 0.80), ("dyads", "story_accuracy", 0.83)],
+    "d": [("actors", "f1", 0.87), ("sectors", "f1", 0.79), ("dyads", "story_accuracy", 0.875)],
+    # set E as scored blind (actors and dyads below the targets)
+    "e": [("actors", "f1", 0.89), ("sectors", "f1", 0.88), ("dyads", "story_accuracy", 0.79)],
 }
 
 

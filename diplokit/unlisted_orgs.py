@@ -1,0 +1,253 @@
+"""Organisations the lexicons do not list, recognised by their names.
+
+Stories name an agency, a company or a court the lexicons have never heard of the way
+they name any organisation: a run of capitalised words around a head word that says what
+kind of body it is ("Tanzania Ports Authority", "University of Nairobi", "Société des mines
+de l'Air"), often followed by its acronym in brackets ("Kenya Private Sector Alliance
+(KEPSA)", "Agence nationale de sécurité sanitaire (ANSS)"). The head words, the small
+words allowed inside a name and the words that cannot open one are in ``annotation.yaml``
+(``organisation_heads``, ``organisation_name_connectors``, ``organisation_name_stop_words``).
+
+- The name is the run of capitalised words (and connectors between them) that holds the
+  head word, within one sentence; a possessive ("Kenya's"), punctuation or a lower-case
+  word ends it. After a French head word ("Agence", "Tribunal") lower-case words may
+  follow, up to a capitalised word that ends the name ("Tribunal criminel de Dixinn") or
+  up to a bracketed acronym whose letters the words spell ("... sanitaire (ANSS)").
+- A bracketed acronym right after the name is kept only if its letters appear in the
+  name's words in order, the first at the name's start (the test of Schwartz & Hearst,
+  2003); the story's later uses of the acronym are mentions of the organisation too.
+- ``entity_id`` is ``new:`` + the name folded (the convention of the gold labels),
+  ``entity_type`` ``organization``, ``match`` ``unlisted`` for the name and ``acronym`` for
+  the acronym; a country or capital inside the name is not a mention of it.
+
+The evidence is the name itself, which the user reads in the mention's sentence.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .unlisted import person_slug
+
+_ACRONYM = re.compile(r"\(([A-Z][^\W_]*(?:[&\-][^\W_]+)*)\)")
+_ELISION = re.compile(r"^[dlDL]['’](?=\w)")
+_AND = frozenset({"and", "et", "&"})
+_MAX_LOWER = 3  # lower-case words in a row inside a French name ("de sécurité sanitaire")
+_EDGE_PUNCT = ",.;:!?)]}»”\"’'"
+_OPEN_PUNCT = "([{«“\"‘"
+
+
+@dataclass(frozen=True)
+class OrgRules:
+    """The words that make and bound an organisation's name (folded where compared)."""
+
+    heads: frozenset[str]  # "authority", "agence": a capitalised one makes a name
+    heads_first: frozenset[str]  # French heads: lower-case words may follow them
+    connectors: frozenset[str]  # "of", "de", "d'": between the capitalised words of a name
+    stop_words: frozenset[str]  # "The", "Monday", "a" (a verb): as written, and capitalised (not "UN" for "un")
+    max_words: int = 12
+
+
+_TOKEN = re.compile(r"\S+")
+_REACH = 200  # characters around a head word: about max_words words of a name
+
+
+class _Words(dict):
+    """``_split`` of each token, computed when first asked for."""
+
+    def __init__(self, toks: list[tuple[int, int, str]]):
+        super().__init__()
+        self.toks = toks
+
+    def __missing__(self, k: int) -> tuple[str, bool, bool]:
+        v = self[k] = _split(self.toks[k][2])
+        return v
+
+
+def _is_name_word(w: str) -> bool:
+    """A capitalised word (after an elided "d'"/"l'": "d'Afrique") or a number ("28")."""
+    core = re.sub(r"^[dlDL]['’]", "", w)
+    return bool(core) and (core[0].isupper() or core[0].isdigit())
+
+
+def _split(tok: str) -> tuple[str, bool, bool]:
+    """A token without its edge punctuation, and whether punctuation stood before / after
+    it (either ends a name)."""
+    before = tok[:1] in _OPEN_PUNCT
+    core = tok.lstrip(_OPEN_PUNCT)
+    stripped = core.rstrip(_EDGE_PUNCT)
+    after = len(stripped) < len(core)
+    return stripped, before, after
+
+
+def acronym_fits(name: str, acronym: str) -> bool:
+    """Whether the acronym's letters appear in the name in order, the first one opening
+    the name's first word and each letter (going backwards) found before the next one's
+    (Schwartz & Hearst's ``findBestLongForm``)."""
+    s, l = len(acronym) - 1, len(name) - 1
+    name_low, acr_low = name.lower(), acronym.lower()
+    while s >= 0:
+        c = acr_low[s]
+        if not c.isalnum():
+            s -= 1
+            continue
+        while l >= 0 and (name_low[l] != c or (s == 0 and l > 0 and name_low[l - 1].isalnum())):
+            l -= 1
+        if l < 0:
+            return False
+        l -= 1
+        s -= 1
+    return l < 0 or not name[: l + 1].strip(" '’-")
+
+
+def org_name_at(sentence: str, head_start: int, rules: OrgRules, french: bool = False, known_at: Callable[[int], bool] | None = None) -> tuple[int, int, str | None] | None:
+    """The organisation name around the capitalised head word starting at ``head_start``
+    in ``sentence`` (``french``: the story is in French, so lower-case words may follow a
+    head word of ``rules.heads_first``; ``known_at(offset)``: a listed actor's name starts
+    there, and "and" does not join it to the name): ``(start, end, acronym)`` offsets in
+    the sentence (``acronym`` None when the name is not followed by one it spells), or
+    None if the words there make no name of two words or more."""
+    # Only the words within reach of the head are read: a window of characters around it,
+    # without the words its edges cut.
+    w_lo, w_hi = max(0, head_start - _REACH), min(len(sentence), head_start + _REACH)
+    toks = [(mt.start(), mt.end(), mt.group()) for mt in _TOKEN.finditer(sentence, w_lo, w_hi)]
+    if toks and w_lo > 0 and not sentence[w_lo - 1].isspace():
+        toks = toks[1:]
+    if toks and w_hi < len(sentence) and not sentence[w_hi].isspace():
+        toks = toks[:-1]
+    i = next((k for k, t in enumerate(toks) if t[0] <= head_start < t[1]), None)
+    if i is None:
+        return None
+    words = _Words(toks)  # word k: (word, punctuation before, punctuation after)
+    head, _, head_close = words[i]
+
+    def word_start(k: int) -> int:
+        """Where word ``k`` starts, after an opening bracket or an elided article."""
+        at = toks[k][0] + (1 if words[k][1] else 0)
+        el = _ELISION.match(words[k][0])
+        return at + (el.end() if el else 0)
+
+    if word_start(i) != head_start or not sentence[head_start:head_start + 1].isupper():
+        return None
+    head = _ELISION.sub("", head)
+
+    def word_end(k: int) -> int:
+        return toks[k][0] + (1 if words[k][1] else 0) + len(words[k][0])
+
+    def name_word(k: int) -> bool:
+        return _is_name_word(words[k][0]) and words[k][0] not in rules.stop_words
+
+    def joins_two(k: int) -> bool:
+        """Whether an "and" next to word ``k`` joins two names rather than two words of
+        one ("Malawi Airlines and ...", "Kenya and ..."; not "Mines and Minerals")."""
+        w = _ELISION.sub("", words[k][0]).lower()
+        return w in rules.heads or w[:1].isdigit() or (known_at is not None and known_at(word_start(k)))
+
+    # Left: capitalised words, or a connector with a capitalised word before it.
+    lo = i
+    k = i - 1
+    while not words[lo][1] and k >= 0 and i - k < rules.max_words:
+        w, _, closed = words[k]
+        if closed or w.endswith(("'s", "’s")):
+            break
+        if name_word(k) and not words[k][0][:1].isdigit():
+            lo, k = k, k - 1
+        elif w.lower() in rules.connectors and k > 0 and name_word(k - 1) and not words[k - 1][2] and not (w.lower() in _AND and joins_two(k - 1)):
+            k -= 1
+        else:
+            break
+    # Right: capitalised words, and connectors followed by one; after a French head word,
+    # lower-case words too, if a capitalised word or the acronym they spell follows.
+    loose = french and head.lower() in rules.heads_first
+    hi, k, acronym, lower = i, i + 1, None, 0
+    closed = head_close
+    while k < len(toks) and k - lo < rules.max_words:
+        w, opened, _ = words[k]
+        if opened or closed:
+            mt = _ACRONYM.fullmatch(toks[k][2].rstrip(",.;:")) if opened else None
+            if mt:
+                ends = [k - 1, hi] if loose and k - 1 > hi else [hi]
+                for j in ends:
+                    if acronym_fits(sentence[word_start(lo) : word_end(j)], mt.group(1)):
+                        hi, acronym = j, mt.group(1)
+                        break
+            break
+        if name_word(k):
+            hi, lower = k, 0
+        elif w.lower() in _AND and (joins_two(hi) or (k + 1 < len(toks) and joins_two(k + 1))):
+            break
+        elif w.lower() in rules.connectors:
+            pass
+        elif loose and w[:1].islower() and w not in rules.stop_words and lower < _MAX_LOWER:
+            lower += 1  # "nationale", "criminel": lower-case words of a French name
+        else:
+            break
+        closed = words[k][2]
+        k += 1
+    start = word_start(lo)
+    end = word_end(hi)
+    if sum(1 for w in sentence[start:end].split() if w.lower() not in rules.connectors) < 2:
+        return None
+    return start, end, acronym
+
+
+def org_id(name: str) -> str:
+    """``new:`` id of an unlisted organisation: its name folded, as for people."""
+    return person_slug(name)
+
+
+def unlisted_org_mentions(
+    big: str,
+    heads: list[tuple[int, int, int, int, bool]],
+    doc_end: dict[int, int],
+    doc_lo: dict[int, int],
+    blocked: Callable[[int, int], bool],
+    in_sentence: Callable[[int, int, int], bool],
+    rules: OrgRules,
+    known_at: Callable[[int], bool] | None = None,
+) -> list[tuple[int, int, int, str, str, str]]:
+    """Mentions of unlisted organisations in one batch text ``big``.
+
+    ``heads``: ``(doc, sentence start, sentence end, head start, French)`` of the capitalised head words that no
+    lexicon actor covers (offsets in ``big``). The name around each (``org_name_at``) is a
+    mention (``match`` ``unlisted``) unless ``blocked(start, end)`` (a person or a listed
+    organisation is inside it); then every other occurrence of that name in the document,
+    and of the acronym it defines (as written, on word boundaries), is one too (``unlisted``
+    / ``acronym``), unless blocked, already taken, or not inside one sentence
+    (``in_sentence(doc, start, end)``). ``doc_lo``/``doc_end``: each document's span;
+    ``known_at(offset)``: a listed actor's name starts there (see ``org_name_at``).
+
+    Returns ``(doc, start, end, entity_id, entity_name, match)`` tuples, sorted by start.
+    """
+    out: dict[tuple[int, int], tuple] = {}
+    spans: dict[int, list[tuple[int, int]]] = {}  # per document: a story names a few
+    names: dict[tuple[int, str], tuple[str, str]] = {}  # (doc, form) -> (id, name), in text order
+
+    def free(d: int, a: int, b: int) -> bool:
+        return not any(x < b and a < y for x, y in spans.get(d, ())) and not blocked(a, b)
+
+    for d, s0, s1, h, fr in heads:
+        r = org_name_at(big[s0:s1], h - s0, rules, fr, None if known_at is None else lambda p, s0=s0: known_at(s0 + p))
+        if r is None:
+            continue
+        a, b, acronym = s0 + r[0], s0 + r[1], r[2]
+        if not free(d, a, b):
+            continue
+        spans.setdefault(d, []).append((a, b))
+        name = big[a:b]
+        oid, shown = names.setdefault((d, name), (org_id(name), name))
+        out[(a, b)] = (d, a, b, oid, shown, "unlisted")
+        if acronym:
+            names.setdefault((d, acronym), (oid, shown))
+    for (d, form), (oid, shown) in sorted(names.items()):
+        lo, hi = doc_lo[d], doc_end[d]
+        p = big.find(form, lo, hi)
+        while p != -1:
+            q = p + len(form)
+            bounded = (p == lo or not big[p - 1].isalnum()) and (q == hi or not big[q].isalnum())
+            if bounded and free(d, p, q) and in_sentence(d, p, q):
+                spans[d].append((p, q))
+                out[(p, q)] = (d, p, q, oid, shown, "unlisted" if form == shown or len(form.split()) > 1 else "acronym")
+            p = big.find(form, q, hi)
+    return [out[k] for k in sorted(out)]

@@ -1,0 +1,99 @@
+"""Organisations the lexicons do not list, found by their names (diplokit/unlisted_orgs.py)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+import diplokit
+from diplokit.annotate import annotate, compile_lexicon
+from diplokit.lexicon import default_lexicon
+from diplokit.unlisted_orgs import acronym_fits, org_name_at
+
+
+def _name(sentence: str, head: str, french: bool = False, known: tuple[str, ...] = ()) -> tuple[str, str | None] | None:
+    rules = compile_lexicon().org_rules
+    starts = {sentence.index(k) for k in known}
+    r = org_name_at(sentence, sentence.index(head), rules, french, lambda p: p in starts)
+    return None if r is None else (sentence[r[0]:r[1]], r[2])
+
+
+def test_a_name_is_the_run_of_capitalised_words_around_its_head_word():
+    assert _name("On Monday the Tanzania Ports Authority said berths were full.", "Authority") == ("Tanzania Ports Authority", None)
+    assert _name("Students at the University of Nairobi, he said.", "University") == ("University of Nairobi", None)
+    assert _name("The Ministry of Mines and Minerals Development said so.", "Ministry") == ("Ministry of Mines and Minerals Development", None)
+    assert _name("Kenya's National Assembly voted.", "Assembly") == ("National Assembly", None)  # not "Kenya's"
+    assert _name("The UN Support Office in Somalia pays.", "Office") == ("UN Support Office", None)  # "UN" is not "un"
+    assert _name("Its 73rd Congress opened.", "Congress") is None  # one word after the number
+    assert _name("Bank officials said.", "Bank") is None  # one word
+
+
+def test_and_joins_words_of_one_name_but_not_two_names():
+    s = "Flights by Malawi Airlines and Zambia Airways resumed."
+    assert _name(s, "Airlines") == ("Malawi Airlines", None)
+    assert _name(s, "Airways") == ("Zambia Airways", None)
+    s = "Officials of Kenya and Tanzania Ports Authority met."
+    assert _name(s, "Authority", known=("Kenya", "Tanzania")) == ("Tanzania Ports Authority", None)
+    assert _name("The Midstream and Downstream Regulatory Authority said.", "Authority") == ("Midstream and Downstream Regulatory Authority", None)
+
+
+def test_an_acronym_in_brackets_counts_only_if_the_name_spells_it():
+    assert acronym_fits("Kenya Private Sector Alliance", "KEPSA") and acronym_fits("Kenya Space Agency", "KSA")
+    assert not acronym_fits("Space Agency", "KSA") and not acronym_fits("Kenya Space Agency", "NASA")
+    assert _name("The Kenya Space Agency (KSA) said.", "Agency") == ("Kenya Space Agency", "KSA")
+    assert _name("The Kenya Space Agency (NASA) said.", "Agency") == ("Kenya Space Agency", None)
+
+
+def test_french_names_take_lower_case_words_after_their_head_word():
+    s = "Selon l'Agence nationale de sécurité sanitaire (ANSS), le virus recule."
+    assert _name(s, "Agence", french=True) == ("Agence nationale de sécurité sanitaire", "ANSS")
+    assert _name("Le Tribunal criminel de Dixinn a rendu son verdict.", "Tribunal", french=True) == ("Tribunal criminel de Dixinn", None)
+    assert _name("La Société des mines de l'Air (Somaïr) exporte.", "Société", french=True) == ("Société des mines de l'Air", None)
+    # a verb ends the name; in an English story lower-case words never join it
+    assert _name("La Cour constitutionnelle a depuis confirmé la victoire de M. Touadéra.", "Cour", french=True) is None
+    assert _name("The Office said on Monday that the Kenya delegation left.", "Office") is None
+
+
+def _orgs(a) -> list[tuple[str, str, str]]:
+    m = a.mentions
+    m = m[m["entity_type"].eq("organization") & m["entity_id"].str.startswith("new:")]
+    return list(zip(m["surface"], m["entity_id"], m["match"]))
+
+
+def test_unlisted_organisations_are_mentions_with_their_acronyms():
+    text = (
+        "The Kenya Space Agency (KSA) launched a satellite with the World Bank. KSA engineers and Kenya's "
+        "president watched; the Kenya Space Agency thanked the Japan Aerospace Exploration Agency."
+    )
+    corpus = diplokit.load_corpus(pd.DataFrame({"text": [text]}))
+    a = annotate(corpus)
+    assert _orgs(a) == [
+        ("Kenya Space Agency", "new:kenya_space_agency", "unlisted"),
+        ("KSA", "new:kenya_space_agency", "acronym"),
+        ("KSA", "new:kenya_space_agency", "acronym"),
+        ("Kenya Space Agency", "new:kenya_space_agency", "unlisted"),
+        ("Japan Aerospace Exploration Agency", "new:japan_aerospace_exploration_agency", "unlisted"),
+    ]
+    m = a.mentions
+    # the countries inside the names are not mentions; "Kenya's president" is; the World Bank is the lexicon's
+    assert list(m.loc[m["entity_id"].eq("KEN"), "surface"]) == ["Kenya"]
+    assert "JPN" not in set(m["entity_id"]) and "world_bank" in set(m["entity_id"])
+    cand = a.candidates.set_index("name")
+    assert cand.loc["Kenya Space Agency", "count"] == 2 and cand.loc["Kenya Space Agency", "reason"] == "organisation name with a head word"
+    text = corpus.articles["text"].iloc[0]
+    assert all(text[s:e] == surf for s, e, surf in zip(m["start"], m["end"], m["surface"]))
+
+
+def test_names_holding_a_person_or_a_not_entity_are_not_new_organisations():
+    a = annotate(diplokit.load_corpus(pd.DataFrame({"text": [
+        "He spoke in the Oval Office. The Paul Kagame Foundation Trust grew.",
+    ]})))
+    assert _orgs(a) == []
+
+
+def test_unlisted_organisations_can_be_switched_off():
+    lex = default_lexicon()
+    off = replace(lex, settings={**lex.settings, "organisation_heads": {}})
+    corpus = diplokit.load_corpus(pd.DataFrame({"text": ["The Tanzania Ports Authority said so."]}))
+    assert _orgs(annotate(corpus, off)) == []
+    assert _orgs(annotate(corpus)) == [("Tanzania Ports Authority", "new:tanzania_ports_authority", "unlisted")]
