@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -602,17 +603,9 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     sel = ~drop
     es2, ee2, kinds2, refs2, edoc, et2 = es2[sel], ee2[sel], kinds2[sel], refs2[sel], edoc[sel], et2[sel]
     # ---- actors not in the lexicon: candidates, and unlisted people ----------------------------
-    # A name some entity span overlaps is no candidate: entity spans sorted by start, with
-    # the running maximum of their ends; [a, b) is overlapped iff a span starting before b
-    # ends after a.
+    # A name some entity span overlaps is no candidate.
     nonempty = es2 < ee2
-    ent_order = np.argsort(es2[nonempty], kind="stable")
-    ent_s = es2[nonempty][ent_order]
-    ent_reach = np.maximum.accumulate(ee2[nonempty][ent_order]) if len(ent_s) else ent_s
-
-    def covered(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        n = np.searchsorted(ent_s, b, side="left")
-        return (n > 0) & (ent_reach[np.maximum(n - 1, 0)] > a) if len(ent_s) else np.zeros(len(a), dtype=bool)
+    covered = _overlap_test(es2[nonempty], ee2[nonempty])
 
     def sentence_of(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         k = np.searchsorted(s_start, a, side="right") - 1
@@ -802,7 +795,7 @@ def _unlisted_organisations(
     )
 
 
-def _overlap_test(s: np.ndarray, e: np.ndarray):
+def _overlap_test(s: np.ndarray, e: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """A vectorised test of whether spans ``[a, b)`` overlap one of the spans ``[s, e)``:
     sorted by start with the running maximum of their ends, ``[a, b)`` overlaps one iff a
     span starting before ``b`` ends after ``a``."""
