@@ -30,8 +30,10 @@ from dataclasses import dataclass
 
 from .unlisted import person_slug
 
+_TOKEN = re.compile(r"\S+")
 _ACRONYM = re.compile(r"\(([A-Z][^\W_]*(?:[&\-][^\W_]+)*)\)")
 _ELISION = re.compile(r"^[dlDL]['’](?=\w)")
+_REACH = 200  # characters around a head word: about max_words words of a name
 _AND = frozenset({"and", "et", "&"})
 _MAX_LOWER = 3  # lower-case words in a row inside a French name ("de sécurité sanitaire")
 _EDGE_PUNCT = ",.;:!?)]}»”\"’'"
@@ -40,7 +42,8 @@ _OPEN_PUNCT = "([{«“\"‘"
 
 @dataclass(frozen=True)
 class OrgRules:
-    """The words that make and bound an organisation's name (folded where compared)."""
+    """The words that make and bound an organisation's name (heads and connectors in
+    lower case, compared with the text's words lowered)."""
 
     heads: frozenset[str]  # "authority", "agence": a capitalised one makes a name
     heads_first: frozenset[str]  # French heads: lower-case words may follow them
@@ -49,25 +52,9 @@ class OrgRules:
     max_words: int = 12
 
 
-_TOKEN = re.compile(r"\S+")
-_REACH = 200  # characters around a head word: about max_words words of a name
-
-
-class _Words(dict):
-    """``_split`` of each token, computed when first asked for."""
-
-    def __init__(self, toks: list[tuple[int, int, str]]):
-        super().__init__()
-        self.toks = toks
-
-    def __missing__(self, k: int) -> tuple[str, bool, bool]:
-        v = self[k] = _split(self.toks[k][2])
-        return v
-
-
 def _is_name_word(w: str) -> bool:
     """A capitalised word (after an elided "d'"/"l'": "d'Afrique") or a number ("28")."""
-    core = re.sub(r"^[dlDL]['’]", "", w)
+    core = _ELISION.sub("", w)
     return bool(core) and (core[0].isupper() or core[0].isdigit())
 
 
@@ -119,7 +106,7 @@ def org_name_at(sentence: str, head_start: int, rules: OrgRules, french: bool = 
     i = next((k for k, t in enumerate(toks) if t[0] <= head_start < t[1]), None)
     if i is None:
         return None
-    words = _Words(toks)  # word k: (word, punctuation before, punctuation after)
+    words = [_split(t[2]) for t in toks]  # (word, punctuation before, punctuation after)
     head, _, head_close = words[i]
 
     def word_start(k: int) -> int:
