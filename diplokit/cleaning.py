@@ -28,6 +28,7 @@ DATELINE_REASON = "dateline (moved to the dateline column)"
 DUP_TITLE_REASON = "repeated title"
 BIO_REASON = "author bio (starts with the byline's name)"
 HEADER_REASON = "header line above the story (site name, tagline or label)"
+_RULES_PER_PASS = 8  # boilerplate rules matched together in one pass (see clean_texts)
 
 _BYLINE_LEAD = r"((by|par|written by|écrit par|posted by|published by|posté par|publié par)\s+|(signé|author|auteur)\s*:\s*|(la\s+)?rédaction\b\s*)"
 #: A header line that names the author: "By X", "Par X, correspondant à Y", "Signé : X",
@@ -262,12 +263,19 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     # --- boilerplate rules -------------------------------------------------------------
     rule_of = np.full(n, -1, dtype=np.int64)
     if rules.rules:
-        # One pass of all rules at once finds the few lines any rule matches; each rule
-        # then runs on those lines only (the first that matches names the reason).
-        any_rule = "|".join(f"(?:{r.pattern})" for r in rules.rules)
+        # A few passes, each of a group of rules at once, find the few lines any rule
+        # matches; each rule then runs on those lines only (the first that matches names
+        # the reason). Groups, not one pass of all rules: RE2's automaton for the union of
+        # thirty rules, several with a ".*" inside, outgrows its memory and falls back to
+        # a slow engine (measured: one pass of all 30 rules 0.8 s on 8,000 stories,
+        # groups of 8 rules 0.06 s).
         # Furniture lines are short: paragraphs longer than rule_max_words are not tried.
         short = np.flatnonzero(nonempty & (words <= rules.rule_max_words))
-        hit = _bool(pc.match_substring_regex(pc.take(s, pa.array(short)), any_rule, ignore_case=True))
+        short_lines = pc.take(s, pa.array(short))
+        hit = np.zeros(len(short), dtype=bool)
+        for g in range(0, len(rules.rules), _RULES_PER_PASS):
+            group = "|".join(f"(?:{r.pattern})" for r in rules.rules[g : g + _RULES_PER_PASS])
+            hit |= _bool(pc.match_substring_regex(short_lines, group, ignore_case=True))
         cand = short[hit]
         if len(cand):
             sub = pc.take(s, pa.array(cand))
@@ -395,7 +403,8 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     conn_opt = rf"(?:(?:{conn})\s+)?" if conn else ""
     dateline_re = (
         rf"^(?P<place>[{upper}][\pL'’.\-]*(?:[ ,]+{conn_opt}[{upper}(][\pL'’.\-)]*){{0,4}}"
-        r"(?:,?\s+(?:le\s+)?\d{1,2}(?:er)?\s+\pL+\.?(?:\s+\d{4})?)?(?:\s*\([^)]{1,40}\))?)"
+        # a date after the place: "le 3 mai", "16 March 2024" or "March 16, 2024"
+        r"(?:,?\s+(?:le\s+)?(?:\d{1,2}(?:er)?\s+\pL+\.?|\pL+\.?\s+\d{1,2})(?:,?\s+\d{4})?)?(?:\s*\([^)]{1,40}\))?)"
         r"\s*[—–-]{1,2}\s+(?P<rest>\S.*)$"
     )
     dateline = np.full(n_docs, None, dtype=object)

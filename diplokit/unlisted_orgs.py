@@ -160,6 +160,8 @@ def org_name_at(sentence: str, head_start: int, rules: OrgRules, french: bool = 
                         hi, acronym = j, mt.group(1)
                         break
             break
+        if name_word(k) and w.isdigit() and not (name_word(k - 1) and not words[k - 1][0].isdigit()) and not (k + 1 < len(toks) and name_word(k + 1)):
+            break  # a number after a lower-case word, with no name word after it: a date ("Cour en 2021")
         if name_word(k):
             hi, lower = k, 0
         elif w.lower() in _AND and (joins_two(hi) or (k + 1 < len(toks) and joins_two(k + 1))):

@@ -233,8 +233,9 @@ HELDOUT_FLOORS = {
     # sets C and D after the changes they showed were needed (no longer held out)
     "c": [("actors", "f1", 0.90), ("sectors", "f1", 0.80), ("dyads", "story_accuracy", 0.83)],
     "d": [("actors", "f1", 0.87), ("sectors", "f1", 0.79), ("dyads", "story_accuracy", 0.875)],
-    # set E as scored blind (actors and dyads below the targets)
-    "e": [("actors", "f1", 0.89), ("sectors", "f1", 0.88), ("dyads", "story_accuracy", 0.79)],
+    # set E after the cleaning it showed was needed: its furniture's labels dropped, and
+    # with the "Thèmes" line gone he_fr_05's second pair has one sentence only (0.79 -> 0.75)
+    "e": [("actors", "f1", 0.89), ("sectors", "f1", 0.89), ("dyads", "story_accuracy", 0.75)],
 }
 
 

@@ -241,7 +241,7 @@ def test_page_furniture_around_the_headline_and_the_story():
         "News > Business > Trade",
         "Ghana and Togo agree to build a shared border market at Aflao",
         "Le 12 juin 2024 | Par Ama Mensah-Dupuis | 5 min de lecture",
-        "Ama Mensah-Dupuis covers trade in the Gulf of Guinea for the Herald.",
+        "Ama Mensah-Dupuis reports on trade in the Gulf of Guinea for the Herald.",
         "Photo: Traders at the Aflao crossing. / File",
         "Accra — " + body[0],
         body[1],
@@ -260,7 +260,7 @@ def test_page_furniture_around_the_headline_and_the_story():
     assert (art["byline"], art["dateline"], str(art["date"].date())) == ("Ama Mensah-Dupuis", "Accra", "2024-06-12")
     why = c.removed.set_index("text")["reason"]
     assert why["COASTAL TRADE HERALD"] == why["West Africa's business weekly"] == "header line above the story (site name, tagline or label)"
-    assert why["Ama Mensah-Dupuis covers trade in the Gulf of Guinea for the Herald."] == "author bio (starts with the byline's name)"
+    assert why["Ama Mensah-Dupuis reports on trade in the Gulf of Guinea for the Herald."] == "author bio (starts with the byline's name)"
     assert why["Benin and Nigeria reopen Seme border post"] == "related-stories list"
     assert why["News > Business > Trade"] == "navigation or section menu"
     # every line of the page is either in the text or in `removed` (the dateline, a prefix
@@ -359,3 +359,82 @@ def test_inline_read_also_lines_alerts_feedback_and_tickers():
     assert why["Cet article vous a été utile ? Oui / Non"] == "reader feedback prompt"
     assert why["COCOA $8,120 ▲1.2% | GOLD $2,310 ▼0.4%"] == "market or score ticker"
     assert why["About the authors: Kossi Agbeko reports from Lomé. Ana Dossou covers Benin."] == "author bio"
+
+
+def test_bracketed_buttons_bios_lists_and_captions_around_a_wire_dateline():
+    """A caption and a breadcrumb ahead of the headline, a newsletter box with bracketed
+    buttons, a bio line without a "By" byline, a wire dateline with the month first; below
+    the story: an ad slot in dotted rules, hashtags, share counters, "see also" and "most
+    commented" lists, a reader-comment heading, a line of SEO words, a separator."""
+    import pandas as pd
+
+    body = [
+        "Kenya and Ethiopia agreed on Tuesday to extend their power line to a second substation near Moyale, officials said.",
+        "The line, financed by a regional development bank, carries hydropower from Ethiopian dams to the Kenyan grid.",
+        "Engineers from both utilities will survey the route next month, the energy ministry said in a statement.",
+        "Critics said the contract covers too little maintenance, and the memorandum covers only five years.",
+    ]
+    page = "\n\n".join([
+        "Vous êtes ici : International > Énergie",
+        "(Photo) Pylons on the line north of Marsabit. Credit: Rift Energy Review",
+        "Kenya and Ethiopia extend their cross-border power line to a second substation",
+        "Get the Grid Letter every Monday: power, policy and prices.  [Enter your email]  [Subscribe]",
+        "Wanjiru Kamau-Lindqvist, Nairobi",
+        "Wanjiru Kamau-Lindqvist is our energy correspondent. She previously reported from Addis Ababa.",
+        "NAIROBI, March 16 (Rift Energy Review) — " + body[0],
+        body[1],
+        "·········· ADVERTISEMENT ··········",
+        "[ Publicité ]",
+        body[2],
+        body[3],
+        "Partages : 2,4K | Facebook · X · WhatsApp",
+        "Share on: Facebook – Twitter – LinkedIn – E-mail",
+        "#Energy  #Kenya  #Ethiopia",
+        "Thèmes : Kenya, Éthiopie, énergie",
+        "--- Related coverage ---",
+        "• Uganda opens bids for a refinery near Hoima",
+        "Articles les plus commentés",
+        "• Tanzanie : la Banque mondiale finance le port de Tanga",
+        "LIRE AUSSI | Soudan du Sud : la production de pétrole reprend",
+        "---",
+        "kenya power news today cheap tokens nairobi best deals electricity bill calculator online free",
+        "12 Responses to “Kenya and Ethiopia extend their line”",
+        "Great news for the north, finally we will have power all day and night.",
+        "Reply",
+    ])
+    c = diplokit.load_corpus(pd.DataFrame({"text": [page]}))
+    art = c.articles.iloc[0]
+    assert art["text"] == "\n\n".join(body)
+    assert art["title"] == "Kenya and Ethiopia extend their cross-border power line to a second substation"
+    assert art["dateline"] == "NAIROBI, March 16 (Rift Energy Review)"
+    why = c.removed.set_index("text")["reason"]
+    assert why["Vous êtes ici : International > Énergie"] == "breadcrumb navigation"
+    assert why["(Photo) Pylons on the line north of Marsabit. Credit: Rift Energy Review"] == "photo caption or credit"
+    assert why["Get the Grid Letter every Monday: power, policy and prices.  [Enter your email]  [Subscribe]"] == "newsletter or subscription prompt"
+    assert why["Wanjiru Kamau-Lindqvist is our energy correspondent. She previously reported from Addis Ababa."] == "author bio"
+    assert why["·········· ADVERTISEMENT ··········"] == why["[ Publicité ]"] == "advertisement label"
+    assert why["Partages : 2,4K | Facebook · X · WhatsApp"] == why["Share on: Facebook – Twitter – LinkedIn – E-mail"] == "share buttons or counter"
+    assert why["#Energy  #Kenya  #Ethiopia"] == "hashtag line"
+    assert why["Thèmes : Kenya, Éthiopie, énergie"] == "tag list"
+    assert why["• Uganda opens bids for a refinery near Hoima"] == why["• Tanzanie : la Banque mondiale finance le port de Tanga"] == "related-stories list"
+    assert why["LIRE AUSSI | Soudan du Sud : la production de pétrole reprend"] == "read-more link"
+    assert why["kenya power news today cheap tokens nairobi best deals electricity bill calculator online free"].startswith("SEO keyword line")
+    assert why["Great news for the north, finally we will have power all day and night."] == "comment section"
+    assert why["Reply"] == "comment form text"
+    assert why["---"] == "separator line"
+
+
+def test_bio_and_caption_shapes_leave_story_sentences_alone():
+    """Sentences that look a little like furniture but tell the story stay in the text."""
+    import pandas as pd
+
+    body = [
+        "Rwanda and Kenya said on Monday that they would subscribe to the new protocol on data flows.",
+        "Officials from Facebook and WhatsApp met the minister to discuss the rules (photo).",
+        "Jean Dupont, a journalist arrested in Goma, is our concern, the union said in a statement on Monday.",
+        "The agreement covers trade, energy and health, and its annex covers the customs procedures.",
+        "the talks resumed late on monday in nairobi after the delegations agreed on an agenda for the week.",
+    ]
+    c = diplokit.load_corpus(pd.DataFrame({"text": ["\n\n".join(body)]}))
+    assert c.articles["text"].item() == "\n\n".join(body)
+    assert c.removed.empty

@@ -52,6 +52,9 @@ def test_french_names_take_lower_case_words_after_their_head_word():
     # a verb ends the name; in an English story lower-case words never join it
     assert _name("La Cour constitutionnelle a depuis confirmé la victoire de M. Touadéra.", "Cour", french=True) is None
     assert _name("The Office said on Monday that the Kenya delegation left.", "Office") is None
+    # a year after a lower-case word is a date, not part of the name; a number between names is
+    assert _name("Les deux États avaient saisi la Cour en 2021 par un compromis.", "Cour", french=True) is None
+    assert _name("Le Stade du 28 Septembre a rouvert.", "Stade", french=True) == ("Stade du 28 Septembre", None)
 
 
 def _orgs(a) -> list[tuple[str, str, str]]:
