@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .corpus import Corpus
-from .lexicon import Lexicon, default_lexicon
+from .lexicon import Lexicon, default_lexicon, shared_country_names
 from .matching import (
     NAME_PUNCT,
     Matcher,
@@ -121,6 +121,7 @@ class Compiled:
     org_rules: OrgRules | None = None  # find organisations absent from the lexicons by their names
     # sector -> cues (lower case) that count only beside another cue of the sector
     needs_support: dict[str, frozenset[str]] = field(default_factory=dict)
+    shared: np.ndarray | None = None  # per term: a name several countries share ("Congo")
     text_cache: dict = field(default_factory=dict, repr=False)
 
     def ref_codes(self) -> np.ndarray:
@@ -237,10 +238,45 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         unlisted_people=bool(settings.get("unlisted_people", False)),
         org_rules=org_rules,
         needs_support=_needs_support(lex.sectors),
+        shared=_shared_terms(matcher.terms, settings),
     )
     _CACHE.clear()  # one lexicon at a time is the common case; keep memory flat
     _CACHE[key] = compiled
     return compiled
+
+
+def _shared_terms(terms: pd.DataFrame, settings: dict) -> np.ndarray | None:
+    """Per matcher term, whether it is a name several countries share (None: there are none)."""
+    keys = {(t, kind, ref) for g in shared_country_names(settings) for kind in ("alias", "demonym") for t in g[kind] for ref in g["countries"]}
+    if not keys:
+        return None
+    return np.fromiter(((t, k, r) in keys for t, k, r in zip(terms["term"], terms["kind"], terms["ref"])), dtype=bool, count=len(terms))
+
+
+def _resolve_shared(shared: np.ndarray, doc: np.ndarray, start: np.ndarray, end: np.ndarray, refs: np.ndarray, bearer: dict[str, str]) -> np.ndarray:
+    """Mentions to drop so that each span of a shared name ("Congo") keeps the country its
+    story names otherwise (the latest before the span, else the first after), or none.
+    ``shared``: the mentions that are such names; the others are the evidence."""
+    evidence: dict[tuple[int, str], list[int]] = {}
+    for j in np.flatnonzero(~shared).tolist():
+        c = bearer.get(refs[j])
+        if c:
+            evidence.setdefault((int(doc[j]), c), []).append(int(start[j]))
+    spans: dict[tuple[int, int, int], list[int]] = {}
+    for j in np.flatnonzero(shared).tolist():
+        spans.setdefault((int(doc[j]), int(start[j]), int(end[j])), []).append(j)
+    drop = np.zeros(len(shared), dtype=bool)
+    for (d, s, _), js in spans.items():
+
+        def score(j: int) -> tuple[int, int]:
+            seen = evidence.get((d, refs[j]), [])
+            before = [p for p in seen if p < s]
+            return (0, -max(before)) if before else ((1, min(seen)) if seen else (2, 0))
+
+        best = min(js, key=lambda j: (*score(j), refs[j]))
+        for j in js:
+            drop[j] = j != best or score(j)[0] == 2
+    return drop
 
 
 def _org_rules(settings: dict) -> OrgRules | None:
@@ -600,6 +636,11 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
             for j in js:
                 if j != best:
                     drop[j] = True
+    if compiled.shared is not None:
+        live = np.flatnonzero(~drop)
+        shared = compiled.shared[et2[live]]
+        if shared.any():
+            drop[live] = _resolve_shared(shared, edoc[live], es2[live], ee2[live], refs2[live], compiled.bearer_country)
     sel = ~drop
     es2, ee2, kinds2, refs2, edoc, et2 = es2[sel], ee2[sel], kinds2[sel], refs2[sel], edoc[sel], et2[sel]
     # ---- actors not in the lexicon: candidates, and unlisted people ----------------------------

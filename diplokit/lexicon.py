@@ -266,6 +266,12 @@ class Lexicon:
             add([r.cue], "event", "cue", r.event_type)
         for r in self.titles.itertuples(index=False):
             add([r.title], "title", "title", r.title)
+        # Names several countries share ("Congo"): one term per country, resolved per
+        # story by the annotator (see shared_country_names in annotation.yaml).
+        for group in shared_country_names(self.settings):
+            for kind in ("alias", "demonym"):
+                for ref in group["countries"]:
+                    add(group[kind], "entity", kind, ref)
         # Names that contain an actor's name but are not that actor ("Indian Ocean",
         # "Latin America"): matched like entities so the longest match wins, then dropped.
         add([str(t) for t in (self.settings or {}).get("not_entities", [])], "entity", "blocker", "")
@@ -300,6 +306,15 @@ class Lexicon:
 
 
 _DEFAULT: Lexicon | None = None
+
+
+def shared_country_names(settings: dict | None) -> list[dict[str, list[str]]]:
+    """The ``shared_country_names`` groups of annotation.yaml: ``countries``, and the
+    ``alias`` and ``demonym`` terms they share (empty lists where not given)."""
+    out = []
+    for g in (settings or {}).get("shared_country_names") or []:
+        out.append({k: [str(v) for v in g.get(k) or []] for k in ("countries", "alias", "demonym")})
+    return out
 
 
 def default_lexicon() -> Lexicon:

@@ -498,3 +498,24 @@ def test_letters_with_a_stroke_fold_to_their_base_letter():
 
     assert person_slug("Flemming Møller Mortensen") == "new:flemming_moller_mortensen"
     assert mentions_of("Le ministre Jan Møller a parlé. M. Moller est reparti.")[-1][1] == "new:jan_moller"
+
+
+def test_a_name_two_countries_share_is_the_one_the_story_names():
+    # "Congo" and "Congolese" stand for the Congo the story names otherwise: the latest
+    # before (a person of it counts), else the first after; none named: no mention.
+    assert mentions_of("President Félix Tshisekedi met Kenyan officials. Congo and Kenya signed a deal; the Congolese delegation left.") == [
+        ("Félix Tshisekedi", "felix_tshisekedi", "name"), ("Kenyan", "KEN", "demonym"),
+        ("Congo", "COD", "alias"), ("Kenya", "KEN", "name"), ("Congolese", "COD", "demonym"),
+    ]
+    assert mentions_of("Congo said the talks would resume. Brazzaville hosted them, and the DRC sent a minister.") == [
+        ("Congo", "COG", "alias"), ("Brazzaville", "COG", "capital"), ("DRC", "COD", "acronym"),
+    ]
+    assert mentions_of("Congo and Angola signed a deal. The Congolese delegation left Luanda on Monday.") == [("Angola", "AGO", "name")]
+    # a place phrase that settles it is an alias
+    assert mentions_of("Kenya sent troops to eastern Congo on Monday.") == [("Kenya", "KEN", "name"), ("eastern Congo", "COD", "alias")]
+    # the groups are data: without them, "Congo" is no one's
+    from dataclasses import replace
+
+    lex = default_lexicon()
+    plain = replace(lex, settings={**lex.settings, "shared_country_names": []})
+    assert mentions_of("Félix Tshisekedi said Congo would sign.", lexicon=plain) == [("Félix Tshisekedi", "felix_tshisekedi", "name")]
