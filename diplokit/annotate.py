@@ -257,13 +257,17 @@ def _resolve_shared(shared: np.ndarray, doc: np.ndarray, start: np.ndarray, end:
     """Mentions to drop so that each span of a shared name ("Congo") keeps the country its
     story names otherwise (the latest before the span, else the first after), or none.
     ``shared``: the mentions that are such names; the others are the evidence."""
+    sh = np.flatnonzero(shared)
+    # Evidence: the other mentions of the stories that use a shared name, whose country
+    # (a person's or organisation's too) is one the shared names may stand for.
+    ev = np.flatnonzero(~shared & np.isin(doc, np.unique(doc[sh])))
+    ev_c = pd.Series(refs[ev], dtype=object).map(bearer)
+    ok = ev_c.isin(set(refs[sh].tolist())).to_numpy()
     evidence: dict[tuple[int, str], list[int]] = {}
-    for j in np.flatnonzero(~shared).tolist():
-        c = bearer.get(refs[j])
-        if c:
-            evidence.setdefault((int(doc[j]), c), []).append(int(start[j]))
+    for d, c, p in zip(doc[ev[ok]].tolist(), ev_c[ok].tolist(), start[ev[ok]].tolist()):
+        evidence.setdefault((d, c), []).append(p)
     spans: dict[tuple[int, int, int], list[int]] = {}
-    for j in np.flatnonzero(shared).tolist():
+    for j in sh.tolist():
         spans.setdefault((int(doc[j]), int(start[j]), int(end[j])), []).append(j)
     drop = np.zeros(len(shared), dtype=bool)
     for (d, s, _), js in spans.items():
