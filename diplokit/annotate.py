@@ -269,17 +269,18 @@ def _resolve_shared(shared: np.ndarray, doc: np.ndarray, start: np.ndarray, end:
     spans: dict[tuple[int, int, int], list[int]] = {}
     for j in sh.tolist():
         spans.setdefault((int(doc[j]), int(start[j]), int(end[j])), []).append(j)
+    def score(d: int, s: int, j: int) -> tuple[int, int]:
+        """(0, -p): named last at p before s; (1, p): first named at p after; (2, 0): not named."""
+        seen = evidence.get((d, refs[j]), [])
+        before = [p for p in seen if p < s]
+        return (0, -max(before)) if before else ((1, min(seen)) if seen else (2, 0))
+
     drop = np.zeros(len(shared), dtype=bool)
     for (d, s, _), js in spans.items():
-
-        def score(j: int) -> tuple[int, int]:
-            seen = evidence.get((d, refs[j]), [])
-            before = [p for p in seen if p < s]
-            return (0, -max(before)) if before else ((1, min(seen)) if seen else (2, 0))
-
-        best = min(js, key=lambda j: (*score(j), refs[j]))
-        for j in js:
-            drop[j] = j != best or score(j)[0] == 2
+        scored = [(*score(d, s, j), refs[j], j) for j in js]
+        best = min(scored)
+        for sc in scored:
+            drop[sc[-1]] = sc is not best or best[0] == 2
     return drop
 
 

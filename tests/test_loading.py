@@ -223,17 +223,22 @@ def test_datelines_with_lower_case_words_in_the_place_name():
     assert pd.isna(c.articles["dateline"].iloc[2]) and c.articles["text"].iloc[2] == texts[2]
 
 
+def _load_page(lines: list[str]):
+    """One scraped page (its lines joined by blank lines): its corpus, its article row, and
+    the reason each removed line went, by the line's text."""
+    c = diplokit.load_corpus(pd.DataFrame({"text": ["\n\n".join(lines)]}))
+    return c, c.articles.iloc[0], c.removed.set_index("text")["reason"]
+
+
 def test_page_furniture_around_the_headline_and_the_story():
     """Site name, tagline, menus, cookie prompts and a dated byline above the story; an
     author bio, a related list in the middle of the story, share and newsletter lines."""
-    import pandas as pd
-
     body = [
         "Ghana and Togo agreed on Monday to build a new border market near Aflao, officials from both countries said.",
         "The market is meant to ease trade for small traders who cross the border every day with goods for sale.",
         "Officials said construction would start next year, financed by a regional development bank and both treasuries.",
     ]
-    page = "\n\n".join([
+    lines = [
         "We use cookies to improve your experience. Accept all | Manage preferences",
         "Skip to main content",
         "COASTAL TRADE HERALD",
@@ -252,13 +257,11 @@ def test_page_furniture_around_the_headline_and_the_story():
         "Like this story? Share it: WhatsApp · Facebook · X",
         "Sign up for our Trade Briefing newsletter: news every Friday. Sign up",
         "© 2024 Coastal Trade Herald. All rights reserved.",
-    ])
-    c = diplokit.load_corpus(pd.DataFrame({"text": [page]}))
-    art = c.articles.iloc[0]
+    ]
+    c, art, why = _load_page(lines)
     assert art["text"] == "\n\n".join(body)
     assert art["title"] == "Ghana and Togo agree to build a shared border market at Aflao"
     assert (art["byline"], art["dateline"], str(art["date"].date())) == ("Ama Mensah-Dupuis", "Accra", "2024-06-12")
-    why = c.removed.set_index("text")["reason"]
     assert why["COASTAL TRADE HERALD"] == why["West Africa's business weekly"] == "header line above the story (site name, tagline or label)"
     assert why["Ama Mensah-Dupuis reports on trade in the Gulf of Guinea for the Herald."] == "author bio (starts with the byline's name)"
     assert why["Benin and Nigeria reopen Seme border post"] == "related-stories list"
@@ -266,7 +269,7 @@ def test_page_furniture_around_the_headline_and_the_story():
     # every line of the page is either in the text or in `removed` (the dateline, a prefix
     # of the first paragraph, has a row of its own as well)
     whole_lines = c.removed[~c.removed["reason"].str.startswith("dateline")]
-    assert len(whole_lines) + len(body) == len([l for l in page.split("\n") if l.strip()])
+    assert len(whole_lines) + len(body) == len(lines)
 
 
 def test_related_list_at_the_end_still_takes_everything_below_it():
@@ -314,14 +317,12 @@ def test_inline_read_also_lines_alerts_feedback_and_tickers():
     """A masthead and a standfirst around the headline; furniture inside and below the story: "Lire aussi" lines in several dress codes, a
     "most read this week" list, "More from <site>:", reader feedback, an advertising slot,
     SMS alerts, archive-photo captions, a price ticker; and a dated byline naming reporters."""
-    import pandas as pd
-
     body = [
         "Le Togo et le Bénin ont signé lundi à Lomé un accord sur la gestion commune de leur frontière.",
         "Les deux gouvernements veulent faciliter le passage des commerçants et des marchandises.",
         "Les travaux du nouveau poste frontalier commenceront l'an prochain, selon les ministres.",
     ]
-    page = "\n\n".join([
+    lines = [
         "GOLFE INFO — Le quotidien des deux rives",
         "Togo et Bénin s'entendent sur une gestion commune de leur frontière",
         "Les deux pays veulent fluidifier les échanges sur l'un des corridors commerciaux les plus fréquentés de toute l'Afrique de l'Ouest, selon leurs ministres",
@@ -345,13 +346,11 @@ def test_inline_read_also_lines_alerts_feedback_and_tickers():
         "Les articles les plus lus cette semaine",
         "1. Football : les Éperviers en stage à Lomé",
         "About the authors: Kossi Agbeko reports from Lomé. Ana Dossou covers Benin.",
-    ])
-    c = diplokit.load_corpus(pd.DataFrame({"text": [page]}))
-    art = c.articles.iloc[0]
+    ]
+    _, art, why = _load_page(lines)
     assert art["text"] == "\n\n".join(body)
     assert art["title"] == "Togo et Bénin s'entendent sur une gestion commune de leur frontière"
     assert art["byline"] == "Desk"
-    why = c.removed.set_index("text")["reason"]
     assert why[">> LIRE AUSSI : Ghana : le président reçoit son homologue ivoirien"] == "read-more link"
     assert why["Lire aussi » Niger : la junte suspend les exportations de bétail"] == "read-more link"
     assert why["ARCHIVES — Le poste frontalier de Hillacondji (photo Golfe Info)"] == "photo caption or credit"
@@ -366,15 +365,13 @@ def test_bracketed_buttons_bios_lists_and_captions_around_a_wire_dateline():
     buttons, a bio line without a "By" byline, a wire dateline with the month first; below
     the story: an ad slot in dotted rules, hashtags, share counters, "see also" and "most
     commented" lists, a reader-comment heading, a line of SEO words, a separator."""
-    import pandas as pd
-
     body = [
         "Kenya and Ethiopia agreed on Tuesday to extend their power line to a second substation near Moyale, officials said.",
         "The line, financed by a regional development bank, carries hydropower from Ethiopian dams to the Kenyan grid.",
         "Engineers from both utilities will survey the route next month, the energy ministry said in a statement.",
         "Critics said the contract covers too little maintenance, and the memorandum covers only five years.",
     ]
-    page = "\n\n".join([
+    lines = [
         "Vous êtes ici : International > Énergie",
         "(Photo) Pylons on the line north of Marsabit. Credit: Rift Energy Review",
         "Kenya and Ethiopia extend their cross-border power line to a second substation",
@@ -401,13 +398,11 @@ def test_bracketed_buttons_bios_lists_and_captions_around_a_wire_dateline():
         "12 Responses to “Kenya and Ethiopia extend their line”",
         "Great news for the north, finally we will have power all day and night.",
         "Reply",
-    ])
-    c = diplokit.load_corpus(pd.DataFrame({"text": [page]}))
-    art = c.articles.iloc[0]
+    ]
+    _, art, why = _load_page(lines)
     assert art["text"] == "\n\n".join(body)
     assert art["title"] == "Kenya and Ethiopia extend their cross-border power line to a second substation"
     assert art["dateline"] == "NAIROBI, March 16 (Rift Energy Review)"
-    why = c.removed.set_index("text")["reason"]
     assert why["Vous êtes ici : International > Énergie"] == "breadcrumb navigation"
     assert why["(Photo) Pylons on the line north of Marsabit. Credit: Rift Energy Review"] == "photo caption or credit"
     assert why["Get the Grid Letter every Monday: power, policy and prices.  [Enter your email]  [Subscribe]"] == "newsletter or subscription prompt"
