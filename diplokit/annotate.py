@@ -246,11 +246,13 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
 
 
 def _shared_terms(terms: pd.DataFrame, settings: dict) -> np.ndarray | None:
-    """Per matcher term, whether it is a name several countries share (None: there are none)."""
-    keys = {(t, kind, ref) for g in shared_country_names(settings) for kind in ("alias", "demonym") for t in g[kind] for ref in g["countries"]}
+    """Per matcher term, whether it is a name several countries share (None: there are none).
+    Compared by term and country only: the lexicon types an acronym-shaped alias as an acronym."""
+    keys = {(t, ref) for g in shared_country_names(settings) for kind in ("alias", "demonym") for t in g[kind] for ref in g["countries"]}
     if not keys:
         return None
-    return np.fromiter(((t, k, r) in keys for t, k, r in zip(terms["term"], terms["kind"], terms["ref"])), dtype=bool, count=len(terms))
+    entity = terms["layer"].to_numpy() == "entity"
+    return entity & np.fromiter(((t, r) in keys for t, r in zip(terms["term"], terms["ref"])), dtype=bool, count=len(terms))
 
 
 def _resolve_shared(shared: np.ndarray, doc: np.ndarray, start: np.ndarray, end: np.ndarray, refs: np.ndarray, bearer: dict[str, str]) -> np.ndarray:
@@ -269,6 +271,7 @@ def _resolve_shared(shared: np.ndarray, doc: np.ndarray, start: np.ndarray, end:
     spans: dict[tuple[int, int, int], list[int]] = {}
     for j in sh.tolist():
         spans.setdefault((int(doc[j]), int(start[j]), int(end[j])), []).append(j)
+
     def score(d: int, s: int, j: int) -> tuple[int, int]:
         """(0, -p): named last at p before s; (1, p): first named at p after; (2, 0): not named."""
         seen = evidence.get((d, refs[j]), [])

@@ -49,12 +49,14 @@ def fingerprints(cps: np.ndarray, start: np.ndarray, end: np.ndarray, folded_out
     out = np.zeros(len(start), dtype=np.uint64)
     if len(cps) == 0 or len(start) == 0:
         return out, np.zeros(len(start), dtype=np.int64)
-    isword = word_chars(cps)
-    keep = isword.copy()
-    keep[1:] |= isword[:-1]  # words, and the first character of each run between words
     folded = _word_fold()[cps]
     if folded_out is not None:
         folded_out["folded_cps"] = folded
+    # Word characters as folded: "ʼ" (a modifier letter) folds to "'", a separator, so
+    # "Dʼivoire" and "D'ivoire" are the same words.
+    isword = word_chars(folded)
+    keep = isword.copy()
+    keep[1:] |= isword[:-1]  # words, and the first character of each run between words
     sym = np.where(isword, folded, np.uint32(_SEP))
     wide = keep & (sym >= 0x10000)
     if wide.any():  # beyond U+FFFF: two UTF-16 code units (a surrogate pair)

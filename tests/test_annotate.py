@@ -519,3 +519,6 @@ def test_a_name_two_countries_share_is_the_one_the_story_names():
     lex = default_lexicon()
     plain = replace(lex, settings={**lex.settings, "shared_country_names": []})
     assert mentions_of("Félix Tshisekedi said Congo would sign.", lexicon=plain) == [("Félix Tshisekedi", "felix_tshisekedi", "name")]
+    # a group of the user's own, with an acronym-shaped name, resolves the same way
+    own = replace(lex, settings={**lex.settings, "shared_country_names": [{"countries": ["COD", "COG"], "alias": ["RC"]}]})
+    assert mentions_of("Félix Tshisekedi said RC would sign.", lexicon=own) == [("Félix Tshisekedi", "felix_tshisekedi", "name"), ("RC", "COD", "acronym")]
