@@ -71,6 +71,7 @@ class BoilerplateRules:
     place_connectors: tuple[str, ...] = ()
     rule_max_words: int = 60
     block_end_words: int = 12
+    bio_verbs: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, extra: Iterable[str | Path] = ()) -> "BoilerplateRules":
@@ -80,12 +81,14 @@ class BoilerplateRules:
         spam: dict = {}
         keywords: list[str] = []
         connectors: list[str] = []
+        bio_verbs: list[str] = []
         max_words, block_end = cls.rule_max_words, cls.block_end_words
         for p in paths:
             doc = read_yaml(p) or {}
             max_words = int(doc.get("rule_max_words", max_words))
             block_end = int(doc.get("block_end_words", block_end))
             connectors += [str(w) for w in doc.get("dateline_place_connectors", [])]
+            bio_verbs += [str(w).lower() for w in doc.get("author_bio_verbs", [])]
             for r in doc.get("rules", []):
                 scope = r.get("scope", "line")
                 if scope not in ("line", "tail", "block"):
@@ -109,26 +112,36 @@ class BoilerplateRules:
             place_connectors=tuple(dict.fromkeys(w for w in connectors if w.strip())),
             rule_max_words=max_words,
             block_end_words=block_end,
+            bio_verbs=tuple(dict.fromkeys(w for w in bio_verbs if w.strip())),
         )
 
 
-def _author_bios(s: pa.Array, keep: np.ndarray, short_byline: np.ndarray, names: np.ndarray, parent: np.ndarray) -> np.ndarray:
+def _author_bios(
+    s: pa.Array, keep: np.ndarray, short_byline: np.ndarray, names: np.ndarray, parent: np.ndarray, verbs: Sequence[str] = ()
+) -> np.ndarray:
     """Lines other than a byline whose first two words are the first two words of the
     article's byline name (``names``, one per article, None without a byline; names of
-    at least two words)."""
+    at least two words), or its first name and one of ``verbs`` ("Gustavo reports on
+    ...": some sites sign the bio with the first name only)."""
     key = np.full(len(names), None, dtype=object)
+    first_key = np.full(len(names), None, dtype=object)
     for d in np.flatnonzero(names != None).tolist():  # noqa: E711 - elementwise comparison
         words = names[d].lower().split()
         if len(words) >= 2 and any(c.isalpha() for c in words[1]):
             key[d] = " ".join(words[:2])
+            first_key[d] = words[0]
     out = np.zeros(len(parent), dtype=bool)
     has_key = key != None  # noqa: E711 - elementwise comparison
     cand = np.flatnonzero(keep & has_key[parent] & ~short_byline)
     if len(cand):
         # the first two words, a trailing comma aside ("Jane Doe, a reporter, covers ...")
-        lead = pc.extract_regex(pc.utf8_lower(pc.take(s, pa.array(cand))), r"^(?P<w>\S+\s+[^\s,;:]+)")
-        lead = pc.struct_field(lead, "w").to_numpy(zero_copy_only=False)
-        out[cand] = lead == key[parent[cand]]
+        lead = pc.extract_regex(pc.utf8_lower(pc.take(s, pa.array(cand))), r"^(?P<w>(?P<w1>\S+)\s+(?P<w2>[^\s,;:]+))")
+        first_two = pc.struct_field(lead, "w").to_numpy(zero_copy_only=False)
+        out[cand] = first_two == key[parent[cand]]
+        if verbs:
+            w1 = pc.struct_field(lead, "w1").to_numpy(zero_copy_only=False)
+            w2 = pc.struct_field(lead, "w2")
+            out[cand] |= (w1 == first_key[parent[cand]]) & _bool(pc.is_in(w2, pa.array(list(verbs))))
     return out
 
 
@@ -333,15 +346,38 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     short_byline |= _matches_where(s, keep & (words > 16) & (words <= 30), rf"^{_DATED_LEAD}{_BYLINE_LEAD}\S", ignore_case=True)
     first_body = _first_per_group(keep & is_body, parent, n_docs)
     byline_idx = _first_per_group(short_byline & (idx < first_body[parent]), parent, n_docs)
+    # A standfirst (the summary under the headline) may come before the byline: "Headline
+    # / standfirst / By X / Accra — ...". A byline-shaped line right below a first paragraph
+    # of a standfirst's length is then the article's byline, and the story (with its
+    # dateline) starts below it; the standfirst stays in the text, as the first paragraph.
+    # Short, unpunctuated and followed by a capitalised name: "Par ailleurs, ..." stays.
+    late = np.flatnonzero((byline_idx < 0) & (first_body >= 0))
+    if len(late):
+        kept_idx = np.flatnonzero(keep)
+        pos = np.searchsorted(kept_idx, first_body[late], side="right")
+        nxt = kept_idx[np.minimum(pos, len(kept_idx) - 1)]
+        ok = (pos < len(kept_idx)) & (parent[nxt] == late) & short_byline[nxt] & ~ends_term[nxt] & (words[nxt] <= 10)
+        ok &= words[first_body[late]] <= 60
+        ok[ok] = _matches_where(s, np.isin(idx, nxt[ok]), rf"^(?i:{_BYLINE_LEAD})[A-ZÀ-ÖØ-Þ]")[nxt[ok]]
+        late = late[ok]
+        byline_idx[late] = nxt[ok]
     byline_val = np.array([_byline_name(s_list[i]) if i >= 0 else None for i in byline_idx], dtype=object)
-    bio = _author_bios(s, keep, short_byline, byline_val, parent)
+    bio = _author_bios(s, keep, short_byline, byline_val, parent, rules.bio_verbs)
     if bio.any():
         keep &= ~bio
         first_body = _first_per_group(keep & is_body, parent, n_docs)
+    story_start = first_body.copy()
+    if len(late):  # the first paragraph below a byline that follows a standfirst
+        after = np.flatnonzero(keep & is_body)
+        at = np.searchsorted(after, byline_idx[late], side="right")
+        has_next = at < len(after)
+        has_next[has_next] = parent[after[at[has_next]]] == late[has_next]
+        story_start[late[has_next]] = after[at[has_next]]
 
     # --- header zone: kept lines above the first body paragraph ------------------------
     header = keep & (idx < first_body[parent])
     byline = header & short_byline
+    byline[byline_idx[(byline_idx >= 0) & (byline_idx > first_body)]] = True  # after a standfirst
     months = _month_alternation()
     date_re = (
         r"^((published|updated|posted|last updated|published on|updated on|publié|publié le|mis à jour|mis à jour le"
@@ -360,6 +396,16 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     # that no rule knows sit above or beside it in the header, and are shorter. A
     # masthead ("HORN OBSERVER — Independent reporting from ...") comes last whatever its length.
     masthead = _matches_where(s, title_ok, r"^[A-ZÀ-ÖØ-Þ0-9&'’. ]{3,}\s[—–|-]\s")
+    # ... as does a line right above the site's menu or breadcrumb ("PetroAfrique Insight —
+    # Energy intelligence ..." over "Home / Energy / Oil & Gas"): the site's chrome.
+    nav_rules = [i for i, r in enumerate(rules.rules) if r.id in ("breadcrumb", "navigation")]
+    if nav_rules:
+        ne = np.flatnonzero(nonempty)
+        below = np.searchsorted(ne, np.flatnonzero(title_ok), side="right")
+        t_ok = np.flatnonzero(title_ok)
+        nxt = ne[np.minimum(below, len(ne) - 1)]
+        over_nav = (below < len(ne)) & (parent[nxt] == parent[t_ok]) & np.isin(rule_of[nxt], nav_rules)
+        masthead[t_ok[over_nav]] = True
     title_idx = np.full(n_docs, -1, dtype=np.int64)
     t = np.flatnonzero(title_ok)
     if len(t):
@@ -395,6 +441,7 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     # A repeated headline sits in the header or right after it, never deep in the body.
     dup_title &= header | (idx == first_body[parent])
     first_body = _first_per_group(keep & is_body & ~dup_title, parent, n_docs)
+    first_body = np.maximum(first_body, story_start)  # below a byline that follows a standfirst
 
     # --- dateline at the start of the first paragraph ----------------------------------
     upper = "A-ZÀ-ÖØ-Þ"

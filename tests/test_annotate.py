@@ -334,6 +334,22 @@ def test_airport_alone_is_a_place_not_aviation():
     assert "aviation" not in place | defence and "aviation" in carrier
 
 
+def test_words_said_in_passing_need_another_cue_of_their_sector():
+    """Construction, farmers, the pandemic, violence, businesses: said once in a story about
+    something else they are not its sector; beside another cue of that sector they are."""
+    passing, roads, farms, covid = _sectors_by_story(
+        "Egypt and Sudan discussed the dam on the Nile while farmers watched the river rise. "
+        "Construction of the dam went on despite the pandemic, and businesses in Khartoum stayed open.",
+        "Kenya and Uganda agreed to rebuild the roads to the border and to extend the railway to Kampala.",
+        "Ghana's farmers will sell more cocoa under the new agriculture plan.",
+        "Rwanda's health ministry said the pandemic had slowed, and the outbreak had ended.",
+    )
+    assert not passing & {"infrastructure_transport", "agriculture", "health", "economy_investment"}
+    assert "infrastructure_transport" in roads
+    assert "agriculture" in farms
+    assert "health" in covid
+
+
 def test_needs_support_drops_only_unsupported_cues():
     from diplokit.annotate import drop_unsupported_cues
 

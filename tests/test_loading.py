@@ -433,3 +433,86 @@ def test_bio_and_caption_shapes_leave_story_sentences_alone():
     c = diplokit.load_corpus(pd.DataFrame({"text": ["\n\n".join(body)]}))
     assert c.articles["text"].item() == "\n\n".join(body)
     assert c.removed.empty
+
+
+def test_standfirst_before_the_byline_masthead_over_a_menu_and_inline_prompts():
+    """A masthead above the site's menu and a live-coverage banner, which are not the
+    headline; a standfirst between the headline and the byline (the byline is taken and the
+    dateline below it split, the standfirst stays as the first paragraph); a bio signed with
+    the first name only; inline "Related:" and "RELATED: a | b" headlines, sponsored and
+    continue-reading lines, messaging and newsletter prompts, a "comment on this article"
+    heading and a "most shared" list."""
+    standfirst = "Accra and Lomé want the new market open before the cocoa season, officials from both sides said."
+    body = [
+        "Ghana and Togo agreed on Monday to build a new border market near Aflao, officials from both countries said.",
+        "The market is meant to ease trade for small traders who cross the border every day with goods for sale.",
+        "Par ailleurs, le ministre togolais a salué un accord.",
+        "Officials said work would start next year, financed by a regional development bank and both treasuries.",
+    ]
+    lines = [
+        "Gulf Coast Ledger — Trade news for West African markets",
+        "Home / Trade / Borders",
+        "Breaking: Live updates from the border talks in Aflao",
+        "Ghana and Togo agree to build a joint border market near Aflao",
+        standfirst,
+        "By Kofi Mensah-Lawson",
+        "Kofi reports on trade and borders in West Africa.",
+        "AFLAO — " + body[0],
+        "Related: Nigeria reopens its land borders to goods from Benin",
+        body[1],
+        "RELATED: Senegal's port expands | Côte d'Ivoire cuts cocoa levies",
+        "Sponsored content: Move your cargo from Tema to Ouagadougou — ask for a quote today.",
+        "Advertisement - Continue reading below",
+        body[2],
+        "Never miss a story: get our Morning Brief on WhatsApp. Tap here to join.",
+        "Get the Borders Brief in your inbox every weekday morning. [Subscribe now]",
+        "Inscrivez-vous à notre lettre d'information et recevez chaque jour l'essentiel.",
+        body[3],
+        "Articles les plus partagés",
+        "Bénin : Patrice Talon inaugure un port sec",
+        "Comment on this article: Comments are moderated and will appear once approved.",
+        "Finally some good news for the traders of Aflao and Lomé.",
+    ]
+    _, art, why = _load_page(lines)
+    assert art["title"] == "Ghana and Togo agree to build a joint border market near Aflao"
+    assert art["byline"] == "Kofi Mensah-Lawson"
+    assert art["dateline"] == "AFLAO"
+    assert art["text"] == "\n\n".join([standfirst, *body])
+    assert why["Gulf Coast Ledger — Trade news for West African markets"].startswith("header line")
+    assert why["Breaking: Live updates from the border talks in Aflao"] == "breaking-news or live-coverage banner"
+    assert why["Kofi reports on trade and borders in West Africa."] == "author bio (starts with the byline's name)"
+    assert why["Related: Nigeria reopens its land borders to goods from Benin"] == "read-more link"
+    assert why["RELATED: Senegal's port expands | Côte d'Ivoire cuts cocoa levies"] == "read-more link"
+    assert why["Sponsored content: Move your cargo from Tema to Ouagadougou — ask for a quote today."] == "advertisement label"
+    assert why["Advertisement - Continue reading below"] == "advertisement label"
+    for prompt in (
+        "Never miss a story: get our Morning Brief on WhatsApp. Tap here to join.",
+        "Get the Borders Brief in your inbox every weekday morning. [Subscribe now]",
+        "Inscrivez-vous à notre lettre d'information et recevez chaque jour l'essentiel.",
+    ):
+        assert why[prompt] == "newsletter or subscription prompt"
+    assert why["Bénin : Patrice Talon inaugure un port sec"] == "related-stories list"
+    assert why["Finally some good news for the traders of Aflao and Lomé."] == "comment section"
+
+
+def test_a_paragraph_after_the_first_is_not_a_byline_or_a_bio():
+    """Only a short "By <Name>" line right below the first paragraph is a byline (a
+    paragraph "Par ailleurs, ..." is not, with or without its full stop); a first-name bio
+    needs the byline's first name and a bio verb."""
+    body = [
+        "Ghana and Togo agreed on Monday to build a new border market near Aflao, officials from both countries said.",
+        "Par ailleurs, le Togo a signé un accord",
+        "Traders said the market would cut the time they spend at the border by half.",
+    ]
+    _, art, why = _load_page(["Ghana and Togo agree to build a border market", *body])
+    assert art["text"] == "\n\n".join(body)
+    assert pd.isna(art["byline"]) and pd.isna(art["dateline"])
+
+    body = [
+        "Ghana and Togo agreed on Monday to build a new border market near Aflao, officials from both countries said.",
+        "Kofi Annan's foundation welcomed the market, and Kofi is a common name in the region.",
+        "Traders said the market would cut the time they spend at the border by half.",
+    ]
+    _, art, why = _load_page(["Ghana and Togo agree to build a border market", "By Kofi Mensah", *body])
+    assert art["byline"] == "Kofi Mensah"
+    assert art["text"] == "\n\n".join(body)
