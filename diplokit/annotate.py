@@ -833,6 +833,7 @@ def _unlisted_organisations(
     french = articles["lang"].to_numpy()[doc] == "fr" if "lang" in articles else np.zeros(len(doc), dtype=bool)
     heads = list(zip(doc.tolist(), s_start[k].tolist(), s_end[k].tolist(), hs.tolist(), french.tolist()))
     known = np.sort(es[~person])  # where countries and organisations start: "and" stops before one
+    known_ends = np.sort(ee[~person])  # ... and where they end: "and" stops after one
     return unlisted_org_mentions(
         big, heads,
         doc_lo=dict(enumerate(doc_start.tolist())),
@@ -841,6 +842,7 @@ def _unlisted_organisations(
         in_sentence=lambda d, a, b: (j := int(sentence_of(np.array([a]), np.array([b]))[0])) >= 0 and sdoc[j] == d,
         rules=compiled.org_rules,
         known_at=lambda p: bool(len(known)) and known[min(int(np.searchsorted(known, p)), len(known) - 1)] == p,
+        known_end=lambda p: bool(len(known_ends)) and known_ends[min(int(np.searchsorted(known_ends, p)), len(known_ends) - 1)] == p,
     )
 
 

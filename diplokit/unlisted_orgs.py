@@ -88,11 +88,20 @@ def acronym_fits(name: str, acronym: str) -> bool:
     return l < 0 or not name[: l + 1].strip(" '’-")
 
 
-def org_name_at(sentence: str, head_start: int, rules: OrgRules, french: bool = False, known_at: Callable[[int], bool] | None = None) -> tuple[int, int, str | None] | None:
+def org_name_at(
+    sentence: str,
+    head_start: int,
+    rules: OrgRules,
+    french: bool = False,
+    known_at: Callable[[int], bool] | None = None,
+    known_end: Callable[[int], bool] | None = None,
+) -> tuple[int, int, str | None] | None:
     """The organisation name around the capitalised head word starting at ``head_start``
     in ``sentence`` (``french``: the story is in French, so lower-case words may follow a
     head word of ``rules.heads_first``; ``known_at(offset)``: a listed actor's name starts
-    there, and "and" does not join it to the name): ``(start, end, acronym)`` offsets in
+    there, and "and" does not join it to the name; ``known_end(offset)``: one ends there, and
+    "and" does not join it either: "Air Tanzania et Precision Air" is two airlines):
+    ``(start, end, acronym)`` offsets in
     the sentence (``acronym`` None when the name is not followed by one it spells), or
     None if the words there make no name of two words or more."""
     # Only the words within reach of the head are read: a window of characters around it,
@@ -129,7 +138,12 @@ def org_name_at(sentence: str, head_start: int, rules: OrgRules, french: bool = 
         """Whether an "and" next to word ``k`` joins two names rather than two words of
         one ("Malawi Airlines and ...", "Kenya and ..."; not "Mines and Minerals")."""
         w = _ELISION.sub("", words[k][0]).lower()
-        return w in rules.heads or w[:1].isdigit() or (known_at is not None and known_at(word_start(k)))
+        return (
+            w in rules.heads
+            or w[:1].isdigit()
+            or (known_at is not None and known_at(word_start(k)))
+            or (known_end is not None and known_end(word_end(k)))
+        )
 
     # Left: capitalised words, or a connector with a capitalised word before it.
     lo = i
@@ -195,6 +209,7 @@ def unlisted_org_mentions(
     in_sentence: Callable[[int, int, int], bool],
     rules: OrgRules,
     known_at: Callable[[int], bool] | None = None,
+    known_end: Callable[[int], bool] | None = None,
 ) -> list[tuple[int, int, int, str, str, str]]:
     """Mentions of unlisted organisations in one batch text ``big``.
 
@@ -205,7 +220,8 @@ def unlisted_org_mentions(
     and of the acronym it defines (as written, on word boundaries), is one too (``unlisted``
     / ``acronym``), unless blocked, already taken, or not inside one sentence
     (``in_sentence(doc, start, end)``). ``doc_lo``/``doc_end``: each document's span;
-    ``known_at(offset)``: a listed actor's name starts there (see ``org_name_at``).
+    ``known_at(offset)`` / ``known_end(offset)``: a listed actor's name starts / ends there
+    (see ``org_name_at``).
 
     Returns ``(doc, start, end, entity_id, entity_name, match)`` tuples, sorted by start.
     """
@@ -217,7 +233,11 @@ def unlisted_org_mentions(
         return not any(x < b and a < y for x, y in spans.get(d, ())) and not blocked(a, b)
 
     for d, s0, s1, h, fr in heads:
-        r = org_name_at(big[s0:s1], h - s0, rules, fr, None if known_at is None else lambda p, s0=s0: known_at(s0 + p))
+        r = org_name_at(
+            big[s0:s1], h - s0, rules, fr,
+            None if known_at is None else lambda p, s0=s0: known_at(s0 + p),
+            None if known_end is None else lambda p, s0=s0: known_end(s0 + p),
+        )
         if r is None:
             continue
         a, b, acronym = s0 + r[0], s0 + r[1], r[2]

@@ -242,8 +242,9 @@ explorer.static_figure().show()
     ("md", """
 ## What the bundled corpus shows
 
-- **Economy & investment** (30 of 42 stories), **security & defence** (27) and **trade**
-  (27) lead; aviation (4), peacekeeping (7) and environment (7) are the rarest.
+- Besides diplomacy itself (37 of 42 stories), **security & defence** (27), **trade** (27)
+  and **economy & investment** (25) lead; aviation (3), peacekeeping (7) and environment
+  (7) are the rarest.
 - Rwanda's 29 stories are security-heavy (19) but just as often about trade (17) and
   **education & training** (17): training soldiers, police and civil servants is a
   recurring strand of its partnerships (Central African Republic, Mozambique, Benin).

@@ -14,7 +14,8 @@ from diplokit.unlisted_orgs import acronym_fits, org_name_at
 def _name(sentence: str, head: str, french: bool = False, known: tuple[str, ...] = ()) -> tuple[str, str | None] | None:
     rules = compile_lexicon().org_rules
     starts = {sentence.index(k) for k in known}
-    r = org_name_at(sentence, sentence.index(head), rules, french, lambda p: p in starts)
+    ends = {sentence.index(k) + len(k) for k in known}
+    r = org_name_at(sentence, sentence.index(head), rules, french, lambda p: p in starts, lambda p: p in ends)
     return None if r is None else (sentence[r[0]:r[1]], r[2])
 
 
@@ -35,6 +36,10 @@ def test_and_joins_words_of_one_name_but_not_two_names():
     s = "Officials of Kenya and Tanzania Ports Authority met."
     assert _name(s, "Authority", known=("Kenya", "Tanzania")) == ("Tanzania Ports Authority", None)
     assert _name("The Midstream and Downstream Regulatory Authority said.", "Authority") == ("Midstream and Downstream Regulatory Authority", None)
+    # a listed name before "and"/"et" is a name of its own: two airlines, not one
+    s = "Les vols d'Air Tanzania et Precision Air ont repris."
+    assert _name(s, "Air ont", french=True, known=("Air Tanzania",)) == ("Precision Air", None)
+    assert _name(s, "Air ont", french=True) == ("Air Tanzania et Precision Air", None)  # unknown: one name
 
 
 def test_an_acronym_in_brackets_counts_only_if_the_name_spells_it():
@@ -92,6 +97,13 @@ def test_names_holding_a_person_or_a_not_entity_are_not_new_organisations():
         "He spoke in the Oval Office. The Paul Kagame Foundation Trust grew.",
     ]})))
     assert _orgs(a) == []
+
+
+def test_a_listed_organisation_before_and_is_not_part_of_a_new_one():
+    c = diplokit.load_corpus(pd.DataFrame({"text": ["Les vols d'Air Tanzania et Precision Air vers Nairobi ont repris lundi, selon les deux compagnies."], "lang": ["fr"]}))
+    ids = set(annotate(c).mentions["entity_id"])
+    assert {"air_tanzania", "new:precision_air"} <= ids
+    assert not any("et_precision" in i for i in ids)
 
 
 def test_unlisted_organisations_can_be_switched_off():
