@@ -841,9 +841,15 @@ def _unlisted_organisations(
         blocked=lambda a, b: bool(blocked_many(np.array([a]), np.array([b]))[0]),
         in_sentence=lambda d, a, b: (j := int(sentence_of(np.array([a]), np.array([b]))[0])) >= 0 and sdoc[j] == d,
         rules=compiled.org_rules,
-        known_at=lambda p: bool(len(known)) and known[min(int(np.searchsorted(known, p)), len(known) - 1)] == p,
-        known_end=lambda p: bool(len(known_ends)) and known_ends[min(int(np.searchsorted(known_ends, p)), len(known_ends) - 1)] == p,
+        known_at=_holds(known),
+        known_end=_holds(known_ends),
     )
+
+
+def _holds(sorted_values: np.ndarray) -> Callable[[int], bool]:
+    """Whether a sorted array holds a value, as a function (a binary search)."""
+    last = len(sorted_values) - 1
+    return lambda p: last >= 0 and sorted_values[min(int(np.searchsorted(sorted_values, p)), last)] == p
 
 
 def _overlap_test(s: np.ndarray, e: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:

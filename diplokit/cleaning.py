@@ -358,7 +358,9 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
         nxt = kept_idx[np.minimum(pos, len(kept_idx) - 1)]
         ok = (pos < len(kept_idx)) & (parent[nxt] == late) & short_byline[nxt] & ~ends_term[nxt] & (words[nxt] <= 10)
         ok &= words[first_body[late]] <= 60
-        ok[ok] = _matches_where(s, np.isin(idx, nxt[ok]), rf"^(?i:{_BYLINE_LEAD})[A-ZÀ-ÖØ-Þ]")[nxt[ok]]
+        named = np.zeros(n, dtype=bool)
+        named[nxt[ok]] = True
+        ok[ok] = _matches_where(s, named, rf"^(?i:{_BYLINE_LEAD})[A-ZÀ-ÖØ-Þ]")[nxt[ok]]
         late = late[ok]
         byline_idx[late] = nxt[ok]
     byline_val = np.array([_byline_name(s_list[i]) if i >= 0 else None for i in byline_idx], dtype=object)
@@ -401,8 +403,8 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     nav_rules = [i for i, r in enumerate(rules.rules) if r.id in ("breadcrumb", "navigation")]
     if nav_rules:
         ne = np.flatnonzero(nonempty)
-        below = np.searchsorted(ne, np.flatnonzero(title_ok), side="right")
         t_ok = np.flatnonzero(title_ok)
+        below = np.searchsorted(ne, t_ok, side="right")
         nxt = ne[np.minimum(below, len(ne) - 1)]
         over_nav = (below < len(ne)) & (parent[nxt] == parent[t_ok]) & np.isin(rule_of[nxt], nav_rules)
         masthead[t_ok[over_nav]] = True
@@ -425,9 +427,8 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
 
     title = np.array([s_list[i] if i >= 0 else None for i in title_idx], dtype=object)
     # A breadcrumb that ends in the headline is the only title some pages have.
-    crumb_rule = [i for i, r in enumerate(rules.rules) if r.id in ("breadcrumb", "navigation")]
-    if crumb_rule:
-        crumb = _first_per_group(np.isin(rule_of, crumb_rule), parent, n_docs)
+    if nav_rules:
+        crumb = _first_per_group(np.isin(rule_of, nav_rules), parent, n_docs)
         for d in np.flatnonzero((title_idx < 0) & (crumb >= 0)):
             tail_text = re.split(r"\s*(?:»|>|›|/|\||::|•|·)\s*", s_list[crumb[d]])[-1].strip()
             if len(tail_text.split()) >= 4:
