@@ -28,6 +28,7 @@ DATELINE_REASON = "dateline (moved to the dateline column)"
 DUP_TITLE_REASON = "repeated title"
 BIO_REASON = "author bio (starts with the byline's name)"
 HEADER_REASON = "header line above the story (site name, tagline or label)"
+STANDFIRST_REASON = "standfirst (the summary under the headline, above the story)"
 _RULES_PER_PASS = 8  # boilerplate rules matched together in one pass (see clean_texts)
 
 _BYLINE_LEAD = r"((by|par|written by|écrit par|posted by|published by|posté par|publié par)\s+|(signé|author|auteur)\s*:\s*|(la\s+)?rédaction\b\s*)"
@@ -284,14 +285,16 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
         # groups of 8 rules 0.06 s).
         # Furniture lines are short: paragraphs longer than rule_max_words are not tried.
         short = np.flatnonzero(nonempty & (words <= rules.rule_max_words))
-        short_lines = pc.take(s, pa.array(short))
+        # Rules see a typographic apostrophe as a straight one ("À propos de l’auteur"
+        # matches a rule written "l''auteur").
+        short_lines = pc.replace_substring_regex(pc.take(s, pa.array(short)), "[’ʼ‘]", "'")
         hit = np.zeros(len(short), dtype=bool)
         for g in range(0, len(rules.rules), _RULES_PER_PASS):
             group = "|".join(f"(?:{r.pattern})" for r in rules.rules[g : g + _RULES_PER_PASS])
             hit |= _bool(pc.match_substring_regex(short_lines, group, ignore_case=True))
         cand = short[hit]
         if len(cand):
-            sub = pc.take(s, pa.array(cand))
+            sub = pc.take(short_lines, pa.array(np.flatnonzero(hit)))
             sub_rule = np.full(len(cand), -1, dtype=np.int64)
             for i, rule in enumerate(rules.rules):
                 m = _bool(pc.match_substring_regex(sub, rule.pattern, ignore_case=True)) & (sub_rule < 0)
@@ -409,6 +412,7 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
         over_nav = (below < len(ne)) & (parent[nxt] == parent[t_ok]) & np.isin(rule_of[nxt], nav_rules)
         masthead[t_ok[over_nav]] = True
     title_idx = np.full(n_docs, -1, dtype=np.int64)
+    standfirst_line = np.zeros(n, dtype=bool)
     t = np.flatnonzero(title_ok)
     if len(t):
         t = t[np.lexsort((t, -words[t], masthead[t], parent[t]))]
@@ -420,8 +424,15 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
         cur = title_idx[d]
         above = np.searchsorted(h, cur) - 1
         prev = h[np.maximum(above, 0)]
-        standfirst = (above >= 0) & (parent[prev] == d) & title_ok[prev] & ~masthead[prev] & (words[cur] >= 18) & (words[prev] >= 6) & (words[prev] < 18)
+        standfirst = (above >= 0) & (parent[prev] == d) & title_ok[prev] & ~masthead[prev] & (words[prev] >= 5) & (words[prev] < 18)
+        # A shorter standfirst needs a plain headline above it: a line with separators
+        # ("Ports & Logistics / East Africa", "Accueil → Nation") is the site's chrome.
+        long_sf = words[cur] >= 18
+        short_sf = standfirst & ~long_sf & (words[cur] > words[prev])
+        short_sf[short_sf] = ~_matches_where(s, np.isin(idx, prev[short_sf]), r"[|/›»→>•·—–:]")[prev[short_sf]]
+        standfirst &= long_sf | short_sf
         title_idx[d[standfirst]] = prev[standfirst]
+        standfirst_line[cur[standfirst]] = True
     is_title = np.zeros(n, dtype=bool)
     is_title[title_idx[title_idx >= 0]] = True
 
@@ -456,19 +467,34 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
         r"\s*[—–-]{1,2}\s+(?P<rest>\S.*)$"
     )
     dateline = np.full(n_docs, None, dtype=object)
+    dateline_line = np.full(n_docs, -1, dtype=np.int64)
     body_text = np.array(s_list, dtype=object)
     fb_docs = np.flatnonzero(first_body >= 0)
-    if len(fb_docs):
-        fb_lines = first_body[fb_docs]
-        ex = pc.extract_regex(pc.take(s, pa.array(fb_lines)), dateline_re)
+
+    def split_datelines(docs_: np.ndarray, lines: np.ndarray) -> None:
+        ex = pc.extract_regex(pc.take(s, pa.array(lines)), dateline_re)
         valid = _bool(pc.is_valid(ex))
         places = pc.struct_field(ex, "place").to_pylist()
         rests = pc.struct_field(ex, "rest").to_pylist()
-        for d, line, ok, place, rest in zip(fb_docs, fb_lines, valid, places, rests):
+        for d, line, ok, place, rest in zip(docs_, lines, valid, places, rests):
             # the place itself is short; an agency in brackets may follow it
             if ok and len(re.sub(r"\s*\([^)]*\)$", "", place)) <= 40:
                 dateline[d] = place.strip(" ,")
+                dateline_line[d] = line
                 body_text[line] = rest
+
+    if len(fb_docs):
+        split_datelines(fb_docs, first_body[fb_docs])
+        # A standfirst kept as the first paragraph ("Inauguré lundi par ... / Kazungula —
+        # Les files de camions ..."): the dateline opens the paragraph under it.
+        short_first = fb_docs[(dateline_line[fb_docs] < 0) & (words[first_body[fb_docs]] <= 60)]
+        if len(short_first):
+            body_lines = np.flatnonzero(keep & is_body)
+            at = np.searchsorted(body_lines, first_body[short_first], side="right")
+            ok = at < len(body_lines)
+            ok[ok] = parent[body_lines[at[ok]]] == short_first[ok]
+            if ok.any():
+                split_datelines(short_first[ok], body_lines[at[ok]])
 
     # --- assemble ----------------------------------------------------------------------
     # What else sits above the first paragraph is page furniture (site name, tagline,
@@ -502,6 +528,7 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     reasons[dup_title] = DUP_TITLE_REASON
     reasons[bio] = BIO_REASON
     reasons[header_rest] = HEADER_REASON
+    reasons[header_rest & standfirst_line] = STANDFIRST_REASON
     for mask, why in ((is_title, TITLE_REASON), (byline, BYLINE_REASON), (date_line, DATE_REASON)):
         reasons[mask] = why
         kinds[mask] = "metadata"
@@ -516,13 +543,14 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
         }
     )
     # Datelines are a prefix of a line, recorded beside the whole-line removals.
-    dl_docs = [d for d in fb_docs if dateline[d] is not None]
-    if dl_docs:
+    dl_docs = np.flatnonzero(dateline_line >= 0)
+    if len(dl_docs):
+        dl_lines = dateline_line[dl_docs]
         extra = pd.DataFrame(
             {
                 "doc": dl_docs,
-                "line_no": line_no[first_body[dl_docs]],
-                "text": [s_list[first_body[d]][: len(s_list[first_body[d]]) - len(body_text[first_body[d]])].strip() for d in dl_docs],
+                "line_no": line_no[dl_lines],
+                "text": [s_list[i][: len(s_list[i]) - len(body_text[i])].strip() for i in dl_lines],
                 "reason": DATELINE_REASON,
                 "kind": "metadata",
             }

@@ -537,3 +537,82 @@ def test_a_paragraph_after_the_first_is_not_a_byline_or_a_bio():
     _, art, why = _load_page(["Ghana and Togo agree to build a border market", "By Kofi Mensah", *body])
     assert art["byline"] == "Kofi Mensah"
     assert art["text"] == "\n\n".join(body)
+
+
+def test_short_standfirst_caption_above_the_headline_and_prompts_seen_on_set_g():
+    """A standfirst shorter than 18 words under a plain headline is not the title (it is
+    kept aside as the standfirst); a photo caption ending in "Photo d’archives / <site>"
+    above the headline is a caption; a dateline opening the paragraph under a standfirst is
+    split; curly apostrophes match rules written with straight ones; "ALSO ON <SITE>:",
+    labelled hashtags, a share line with hyphens, a newsletter box with its button, a
+    "most consulted" list, an inbox prompt, a tip-line prompt."""
+    standfirst = "Le ministre ghanéen promet des fonds pour les écoles techniques des deux pays"
+    body = [
+        "Il s'agit de la première visite d'un ministre ghanéen à Lomé depuis deux ans, a indiqué la présidence.",
+        "Les deux pays veulent former ensemble des techniciens pour les ports d'Accra et de Lomé.",
+        "Le programme doit commencer à la rentrée prochaine, selon le ministère de l'Éducation.",
+    ]
+    lines = [
+        "Le port autonome de Lomé, où les deux ministres se sont rendus mardi. Photo d’archives / Golfe Matin",
+        "Le Ghana et le Togo lancent une école commune des métiers portuaires",
+        standfirst,
+        "Lomé — " + body[0],
+        "ALSO ON GOLFE MATIN: Nigeria and Benin sign a customs accord",
+        body[1],
+        "Trending now: #Lome #Accra #Ports",
+        "Partagez : Facebook - Twitter - WhatsApp - E-mail",
+        "Restez informés ! Recevez chaque matin la lettre de Golfe Matin. Votre e-mail | Valider",
+        "Golfe Matin Premium : toutes nos enquêtes sur les ports. S’abonner",
+        body[2],
+        "Sign up for the Ports Brief — delivered to your inbox every Monday.",
+        "Do you have a story for us? Contact the newsroom on WhatsApp.",
+        "À propos de l’auteur : Kossi Agbeko couvre les ports du golfe de Guinée depuis Lomé.",
+        "LES PLUS CONSULTÉS",
+        "1. Bénin : Patrice Talon inaugure un port sec",
+    ]
+    _, art, why = _load_page(lines)
+    assert art["title"] == "Le Ghana et le Togo lancent une école commune des métiers portuaires"
+    assert art["dateline"] == "Lomé"
+    assert art["text"] == "\n\n".join(body)
+    subscribe = "newsletter or subscription prompt"
+    _assert_removed_as(why, {
+        "Le port autonome de Lomé, où les deux ministres se sont rendus mardi. Photo d’archives / Golfe Matin": "photo caption or credit",
+        standfirst: "standfirst (the summary under the headline, above the story)",
+        "ALSO ON GOLFE MATIN: Nigeria and Benin sign a customs accord": "read-more link",
+        "Trending now: #Lome #Accra #Ports": "hashtag line",
+        "Partagez : Facebook - Twitter - WhatsApp - E-mail": "share prompt",
+        "Restez informés ! Recevez chaque matin la lettre de Golfe Matin. Votre e-mail | Valider": subscribe,
+        "Golfe Matin Premium : toutes nos enquêtes sur les ports. S’abonner": subscribe,
+        "Sign up for the Ports Brief — delivered to your inbox every Monday.": subscribe,
+        "Do you have a story for us? Contact the newsroom on WhatsApp.": "contact prompt",
+        "À propos de l’auteur : Kossi Agbeko couvre les ports du golfe de Guinée depuis Lomé.": "author bio",
+        "LES PLUS CONSULTÉS": "related-stories list",
+        "1. Bénin : Patrice Talon inaugure un port sec": "related-stories list",
+    })
+
+
+def test_a_headline_over_a_short_standfirst_needs_no_separators():
+    """A menu-like line above a short summary line ("Ports & Logistics / East Africa") is
+    not taken for the headline: the longer line stays the title."""
+    body = ["Tanzania signed a long-term lease of two berths at Dar es Salaam port with an operator from the Gulf on Sunday."]
+    _, art, _ = _load_page(["Ports & Logistics / East Africa", "Tanzania hands a Gulf operator control of key berths", *body])
+    assert art["title"] == "Tanzania hands a Gulf operator control of key berths"
+    _, art, why = _load_page(["Tanzania leases port berths to Gulf firm", "The deal covers two berths for thirty years, the ministry says", *body])
+    assert art["title"] == "Tanzania leases port berths to Gulf firm"
+    assert why["The deal covers two berths for thirty years, the ministry says"].startswith("standfirst")
+
+
+def test_a_dateline_under_a_standfirst_paragraph_is_split():
+    """A first paragraph of standfirst length without a dateline, then the story opening
+    with one ("Kasane — ..."): the dateline is split from the second paragraph; a longer
+    first paragraph keeps the second paragraph's start as text."""
+    standfirst = "Le nouveau pont doit réduire l'attente des camions. Les deux présidents l'ont inauguré lundi."
+    story = "Les camions attendaient parfois trois jours au bord du fleuve avant de traverser vers la Zambie."
+    _, art, why = _load_page(["Un pont relie le Botswana et la Zambie", standfirst, "Kasane — " + story])
+    assert art["dateline"] == "Kasane"
+    assert art["text"] == standfirst + "\n\n" + story
+    assert why["Kasane —"] == "dateline (moved to the dateline column)"
+    long_first = " ".join([standfirst] * 6)
+    _, art, _ = _load_page(["Un pont relie le Botswana et la Zambie", long_first, "Kasane — " + story])
+    assert pd.isna(art["dateline"])
+    assert art["text"].endswith("Kasane — " + story)
