@@ -103,6 +103,7 @@ class Compiled:
     entities: pd.DataFrame  # indexed by entity_id
     bearer_country: dict[str, str]  # entity -> country it speaks for (dyads, event actors)
     locative: frozenset[str]
+    attributive: frozenset[str]
     generic: frozenset[str]
     titles_folded: frozenset[str]
     capitalised_only: frozenset[str]
@@ -219,6 +220,7 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         entities=ents,
         bearer_country=bearer,
         locative=frozenset(fold(str(w)) for ws in loc.values() for w in ws),
+        attributive=frozenset(fold(str(w)) for w in settings.get("capital_attributive_suffixes") or []),
         generic=frozenset(fold(w) for w in lex.generic_words),
         titles_folded=frozenset(fold(t) for t in titles),
         capitalised_only=frozenset(fold(str(w)) for w in settings.get("capitalised_only", [])),
@@ -442,6 +444,29 @@ _WORDISH = np.array([chr(c).isalnum() or chr(c) in "'’-._" for c in range(0x30
 _NAME_CHARS = np.array([chr(c).isalnum() or chr(c) in NAME_PUNCT for c in range(0x3000)], dtype=bool)  # a word of a name ("Airlines")
 
 
+def _drop_surnames_of_another(
+    valid: np.ndarray, kinds: np.ndarray, refs: np.ndarray, es: np.ndarray, doc_start: np.ndarray,
+    other_named: list[tuple[int, str, int]],
+) -> None:
+    """After "Ousman Sonko" (someone else with a listed person's surname), a bare "Sonko"
+    or "Mr Sonko" is that other person when the article has not named the listed person in
+    full before it (after "Paul Kagame ... Jeannette Kagame", "Kagame" stays the president).
+    Marks those surname mentions invalid in place."""
+    others: dict[tuple[int, str], list[int]] = {}
+    for d, ref, s in other_named:
+        others.setdefault((d, ref), []).append(s)
+    docs = np.searchsorted(doc_start, es, side="right") - 1
+    wanted = np.isin(refs, [r for _, r in others]) & valid
+    full: dict[tuple[int, str], list[int]] = {}
+    for j in np.flatnonzero(wanted & np.isin(kinds, ["name", "alias"])).tolist():
+        full.setdefault((int(docs[j]), refs[j]), []).append(int(es[j]))
+    for j in np.flatnonzero(wanted & np.isin(kinds, ["surname", "title_surname"])).tolist():
+        key, s = (int(docs[j]), refs[j]), int(es[j])
+        other_before = [p for p in others.get(key, []) if p < s]
+        if other_before and not any(p < s for p in full.get(key, [])):
+            valid[j] = False
+
+
 def _prev_word_in(text: str, cps: np.ndarray, starts: np.ndarray, words: frozenset[str]) -> np.ndarray:
     """``prev_word(text, s)[0] in words`` for each start, from a window of the characters
     before all starts at once (rows the window cannot settle go through ``prev_word``)."""
@@ -562,6 +587,14 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     cap = np.flatnonzero(valid & (kinds == "capital"))
     if len(cap):
         valid[cap[_prev_word_in(folded, folded_cps, es[cap], compiled.locative)]] = False
+    # ... as does one glued to "-based", "-listed" ("a London-listed miner").
+    cap = np.flatnonzero(valid & (kinds == "capital") & (ee < len(big) - 1))
+    if len(cap) and compiled.attributive:
+        cap = cap[cps[ee[cap]] == 0x2D]  # rare: a hyphen right after the capital
+        for j in cap.tolist():
+            suffix = re.match(r"[^\W\d_]+", folded[int(ee[j]) + 1 : int(ee[j]) + 24])
+            if suffix and suffix.group() in compiled.attributive:
+                valid[j] = False
     # ... and a capital inside an organisation's name ("Petro de Luanda", "Bank of Kigali") is part of that name.
     cap = np.flatnonzero(valid & (kinds == "capital"))
     if len(cap) and compiled.place_connectors:
@@ -588,6 +621,7 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
             ctry = ctry[head]
             valid[ctry[_is_country(compiled, refs[ctry])]] = False
     # Surnames: with a title -> title_surname; after another capitalised name -> not ours.
+    other_named: list[tuple[int, str, int]] = []  # (doc, person id, start): "Ousman Sonko" is not Ousmane Sonko
     for j in np.flatnonzero(valid & (kinds == "surname")):
         s = int(es[j])
         if s - 1 in titles_end and big[s - 1] == " ":
@@ -605,6 +639,9 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
             d = int(np.searchsorted(doc_start, s, side="right") - 1)
             k = int(np.searchsorted(s_start, s, side="right") - 1)
             occurrences.append((ids[d], int(s_id[k]), int(wstart - doc_start[d]), int(ee[j] - doc_start[d]), big[wstart:ee[j]], "", "capitalised name before a known surname", big[s_start[k]:s_end[k]]))
+            other_named.append((d, refs[j], s))
+    if other_named:
+        _drop_surnames_of_another(valid, kinds, refs, es, doc_start, other_named)
     es2, ee2, kinds2, refs2, et2 = starts_out[valid], ee[valid], kinds[valid], refs[valid], et[valid]
     edoc = np.searchsorted(doc_start, es2, side="right") - 1
     # Several people can share a surname span: resolve to the one named in full in the

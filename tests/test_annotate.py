@@ -69,6 +69,18 @@ def test_a_different_first_name_is_a_different_person():
     assert not any(s == "Kagame" and e == "paul_kagame" for s, e in kagames)
 
 
+def test_a_surname_after_someone_else_named_in_full_is_that_person():
+    """After "Marc Kagame" (no one the lexicon lists) alone, a bare "Kagame" is not the
+    president; once the president has been named in full, it is (he is the one a story
+    calls by surname)."""
+    m = mentions_of("Marc Kagame opened the clinic. Kagame thanked the nurses, and Mr Kagame left.")
+    assert not any(e == "paul_kagame" for _, e, _ in m)
+    m = mentions_of("President Paul Kagame and Marc Kagame opened the clinic. Kagame thanked the nurses.")
+    assert [(s, k) for s, e, k in m if e == "paul_kagame"] == [("Paul Kagame", "name"), ("Kagame", "surname")]
+    m = mentions_of("Marc Kagame opened the clinic with Paul Kagame. Kagame thanked the nurses.")
+    assert [s for s, e, _ in m if e == "paul_kagame"] == ["Paul Kagame", "Kagame"]
+
+
 def test_unknown_first_name_before_known_surname_is_not_resolved():
     lex = default_lexicon()
     m = mentions_of("Paul Kagame welcomed guests. Zzyzx Kagame, a cousin, also spoke.", lexicon=lex)
@@ -126,6 +138,18 @@ def test_capitals_count_for_governments_not_places():
     m = mentions_of("Kigali and Bangui agreed to extend the pact. The envoy arrived in Kigali on Monday.")
     caps = [(s, e, k) for s, e, k in m if k == "capital"]
     assert caps == [("Kigali", "RWA", "capital"), ("Bangui", "CAF", "capital")]
+
+
+def test_a_capital_glued_to_based_or_listed_is_a_place():
+    m = mentions_of("The London-listed miner and a Nairobi-based think tank said London and Nairobi had agreed.")
+    assert [(s, e) for s, e, k in m if k == "capital"] == [("London", "GBR"), ("Nairobi", "KEN")]
+
+
+def test_a_national_security_council_is_not_the_uns():
+    m = mentions_of("The president convened his national security council. The Security Council met in New York.")
+    assert [s for s, e, _ in m if e == "unsc"] == ["Security Council"]
+    m = mentions_of("Devant le Conseil de sécurité nationale, le chef de l'État a parlé de l'Amérique latine.")
+    assert not any(e in ("unsc", "USA") for _, e, _ in m)
 
 
 def test_demonyms():
