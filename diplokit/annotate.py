@@ -48,7 +48,7 @@ from .unlisted import (
     strip_possessive,
     unlisted_mentions,
 )
-from .unlisted_orgs import OrgRules, unlisted_org_mentions
+from .unlisted_orgs import OrgRules, name_after_lead, unlisted_org_mentions
 
 MENTION_COLUMNS = ["article_id", "sentence_id", "start", "end", "surface", "entity_id", "entity_name", "entity_type", "country", "match"]
 SECTOR_COLUMNS = ["article_id", "sentence_id", "sector", "cue", "surface", "start", "end"]
@@ -171,8 +171,13 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
     if org_rules is not None:
         # Head words of organisations' names, found in the same scan (see unlisted_orgs).
         heads = sorted(org_rules.heads)
+        leads = sorted(org_rules.leads)
         terms = pd.concat(
-            [terms, pd.DataFrame({"term": heads, "layer": "org_head", "kind": "org_head", "ref": heads, "case_sensitive": False})],
+            [
+                terms,
+                pd.DataFrame({"term": heads, "layer": "org_head", "kind": "org_head", "ref": heads, "case_sensitive": False}),
+                pd.DataFrame({"term": leads, "layer": "org_lead", "kind": "org_lead", "ref": leads, "case_sensitive": False}),
+            ],
             ignore_index=True,
         )
     matcher = Matcher(terms)
@@ -301,6 +306,7 @@ def _org_rules(settings: dict) -> OrgRules | None:
         heads_first=frozenset(w.lower() for w in first),
         connectors=frozenset(str(w).lower() for w in settings.get("organisation_name_connectors") or []),
         stop_words=frozenset(v for w in settings.get("organisation_name_stop_words") or [] for v in (str(w), str(w)[:1].upper() + str(w)[1:])),
+        leads=frozenset(str(w).lower() for ws in (settings.get("organisation_leads") or {}).values() for w in ws),
     )
 
 
@@ -738,14 +744,15 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     u_type = ["person"] * len(unlisted)
     if compiled.org_rules is not None:
         blocker = kinds == "blocker"  # "Oval Office": a name, but no actor's
-        orgs = _unlisted_organisations(
+        orgs, after_lead = _unlisted_organisations(
             compiled, articles, big, cps, m, layer, in_sent, es2, ee2, et2, unlisted + list(zip(itertools.repeat(-1), es[blocker].tolist(), ee[blocker].tolist())),
             doc_start, lengths, sentence_of, sdoc, s_start, s_end,
         )
         for d, a, b, _, name, how in orgs:
             if how == "unlisted":  # listed in candidates too, for the lexicons to grow
                 k = int(sentence_of(np.array([a]), np.array([b]))[0])
-                occurrences.append((ids[d], int(s_id[k]), int(a - doc_start[d]), int(b - doc_start[d]), big[a:b], "", "organisation name with a head word", big[s_start[k]:s_end[k]]))
+                why = "organisation name after a company noun" if (d, name) in after_lead else "organisation name with a head word"
+                occurrences.append((ids[d], int(s_id[k]), int(a - doc_start[d]), int(b - doc_start[d]), big[a:b], "", why, big[s_start[k]:s_end[k]]))
         if orgs:
             # A country, capital or listed organisation inside an organisation's name is
             # not a mention of it ("Tanzania Ports Authority", "UN Support Office").
@@ -843,16 +850,19 @@ def _unlisted_organisations(
     compiled: Compiled, articles: pd.DataFrame, big: str, cps: np.ndarray, m: Matches, layer: np.ndarray, in_sent: np.ndarray,
     es: np.ndarray, ee: np.ndarray, et: np.ndarray, people: list[tuple], doc_start: np.ndarray, lengths: np.ndarray,
     sentence_of, sdoc: np.ndarray, s_start: np.ndarray, s_end: np.ndarray,
-) -> list[tuple[int, int, int, str, str, str]]:
+) -> tuple[list[tuple[int, int, int, str, str, str]], set[tuple[int, str]]]:
     """Mentions of organisations the lexicons do not list (see ``unlisted_orgs``), found
-    around the matcher's capitalised head-word hits that no listed person or organisation
-    (nor an unlisted person, nor a name in ``people`` such as a not-entity) covers."""
+    around the matcher's capitalised head-word hits, or right after a lead noun, that no
+    listed person or organisation (nor an unlisted person, nor a name in ``people`` such as
+    a not-entity) covers; and the ``(doc, name)`` of the names found after a lead noun."""
     hit = np.flatnonzero((layer == "org_head") & in_sent)
     hs, he = m.start[hit], m.end[hit]
     up = _is_upper(cps[hs])
     hs, he = hs[up], he[up]
-    if not len(hs):
-        return []
+    french_doc = articles["lang"].to_numpy() == "fr" if "lang" in articles else np.zeros(len(articles), dtype=bool)
+    leads = _names_after_leads(compiled, big, cps, m, layer, in_sent, sentence_of, sdoc, s_start, s_end, french_doc)
+    if not len(hs) and not leads:
+        return [], set()
     # Spans of people: a name holding one is theirs ("Paul Kagame University" aside), not
     # a new body's. Countries and organisations may open a name ("UN Support Office").
     # A head word inside a listed organisation's name is that organisation's ("World Bank").
@@ -862,16 +872,22 @@ def _unlisted_organisations(
     p_e = np.r_[ee[person], np.array([p[2] for p in people], dtype=np.int64)]
     blocked_many = _overlap_test(p_s, p_e)
     k = sentence_of(hs, he)
-    ok = (k >= 0) & ~blocked_many(hs, he) & ~_overlap_test(es[~person], ee[~person])(hs, he)
+    listed = _overlap_test(es[~person], ee[~person])
+    ok = (k >= 0) & ~blocked_many(hs, he) & ~listed(hs, he)
     hs, k = hs[ok], k[ok]
-    if not len(hs):
-        return []
+    if leads:
+        # A name after a lead noun that holds a person or a listed actor is theirs.
+        la, lb = np.array([x[1] for x in leads], dtype=np.int64), np.array([x[2] for x in leads], dtype=np.int64)
+        free = ~blocked_many(la, lb) & ~listed(la, lb)
+        leads = [x for x, f in zip(leads, free.tolist()) if f]
+    if not len(hs) and not leads:
+        return [], set()
     doc = sdoc[k]
-    french = articles["lang"].to_numpy()[doc] == "fr" if "lang" in articles else np.zeros(len(doc), dtype=bool)
+    french = french_doc[doc]
     heads = list(zip(doc.tolist(), s_start[k].tolist(), s_end[k].tolist(), hs.tolist(), french.tolist()))
     known = np.sort(es[~person])  # where countries and organisations start: "and" stops before one
     known_ends = np.sort(ee[~person])  # ... and where they end: "and" stops after one
-    return unlisted_org_mentions(
+    orgs = unlisted_org_mentions(
         big, heads,
         doc_lo=dict(enumerate(doc_start.tolist())),
         doc_end=dict(enumerate((doc_start + lengths).tolist())),
@@ -880,7 +896,35 @@ def _unlisted_organisations(
         rules=compiled.org_rules,
         known_at=_holds(known),
         known_end=_holds(known_ends),
+        named=leads,
     )
+    return orgs, {(d, big[a:b]) for d, a, b in leads}
+
+
+def _names_after_leads(
+    compiled: Compiled, big: str, cps: np.ndarray, m: Matches, layer: np.ndarray, in_sent: np.ndarray,
+    sentence_of, sdoc: np.ndarray, s_start: np.ndarray, s_end: np.ndarray, french_doc: np.ndarray,
+) -> list[tuple[int, int, int]]:
+    """``(doc, start, end)`` of the names right after a lead noun written in lower case
+    ("the German developer Enertrag", see ``name_after_lead``)."""
+    hit = np.flatnonzero((layer == "org_lead") & in_sent)
+    ls, le = m.start[hit], m.end[hit]
+    # lower case, a space after it, and a capital after that (in French, or a lower-case
+    # adjective first): most hits ("the company said") end here, without a Python step.
+    nxt = np.minimum(le + 1, len(cps) - 1)
+    ok = ~_is_upper(cps[ls]) & (le < len(cps) - 1)
+    ok &= cps[np.minimum(le, len(cps) - 1)] == 0x20
+    k = sentence_of(ls, le)
+    ok &= k >= 0
+    fr = french_doc[sdoc[np.maximum(k, 0)]]
+    ok &= _is_upper(cps[nxt]) | fr
+    out = []
+    for a, kk, f in zip(le[ok].tolist(), k[ok].tolist(), fr[ok].tolist()):
+        s0, s1 = int(s_start[kk]), int(s_end[kk])
+        r = name_after_lead(big[s0:s1], a - s0, compiled.org_rules, f)
+        if r is not None:
+            out.append((int(sdoc[kk]), s0 + r[0], s0 + r[1]))
+    return out
 
 
 def _holds(sorted_values: np.ndarray) -> Callable[[int], bool]:

@@ -50,6 +50,7 @@ class OrgRules:
     connectors: frozenset[str]  # "of", "de", "d'": between the capitalised words of a name
     stop_words: frozenset[str]  # "The", "Monday", "a" (a verb): as written, and capitalised (not "UN" for "un")
     max_words: int = 12
+    leads: frozenset[str] = frozenset()  # "developer", "groupe": a name right after one (in lower case) is an organisation's
 
 
 def _is_name_word(w: str) -> bool:
@@ -195,6 +196,39 @@ def org_name_at(
     return start, end, acronym
 
 
+_LEAD_NAME = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:\s+(?:&\s+)?[A-ZÀ-ÖØ-Þ0-9][\w'’\-]*){0,3}")
+_LEAD_ADJ = re.compile(r"\s+([a-zà-öø-ÿ][\w\-]*)")
+
+
+def name_after_lead(sentence: str, lead_end: int, rules: OrgRules, french: bool = False) -> tuple[int, int] | None:
+    """The organisation name right after a lead noun ending at ``lead_end`` in ``sentence``
+    ("developer Enertrag", in French after up to two lower-case adjectives: "groupe minier
+    canadien Barrick Gold"): ``(start, end)`` in the sentence, or None. A stop word
+    ("Monday", "Le") cannot open the name, a connector cannot stand between ("la société
+    civile de Bukavu"), and a possessive's "'s" is not part of it."""
+    at = lead_end
+    for _ in range(2 if french else 0):
+        adj = _LEAD_ADJ.match(sentence, at)
+        if adj is None or adj.group(1) in rules.connectors or adj.group(1) in rules.stop_words:
+            break
+        at = adj.end()
+    space = re.compile(r"\s+").match(sentence, at)
+    if space is None:
+        return None
+    mt = _LEAD_NAME.match(sentence, space.end())
+    if mt is None:
+        return None
+    toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(sentence, mt.start(), mt.end())]
+    while toks and (toks[-1][2] in rules.stop_words or toks[-1][2] == "&"):
+        toks.pop()
+    if not toks or toks[0][2] in rules.stop_words:
+        return None
+    end = toks[-1][1]
+    if sentence[toks[-1][0]:end].endswith(("'s", "’s")):
+        end -= 2
+    return (toks[0][0], end) if end > toks[0][0] else None
+
+
 def org_id(name: str) -> str:
     """``new:`` id of an unlisted organisation: its name folded, as for people."""
     return person_slug(name)
@@ -210,6 +244,7 @@ def unlisted_org_mentions(
     rules: OrgRules,
     known_at: Callable[[int], bool] | None = None,
     known_end: Callable[[int], bool] | None = None,
+    named: list[tuple[int, int, int]] = (),
 ) -> list[tuple[int, int, int, str, str, str]]:
     """Mentions of unlisted organisations in one batch text ``big``.
 
@@ -221,7 +256,8 @@ def unlisted_org_mentions(
     / ``acronym``), unless blocked, already taken, or not inside one sentence
     (``in_sentence(doc, start, end)``). ``doc_lo``/``doc_end``: each document's span;
     ``known_at(offset)`` / ``known_end(offset)``: a listed actor's name starts / ends there
-    (see ``org_name_at``).
+    (see ``org_name_at``). ``named``: ``(doc, start, end)`` of names found otherwise (after
+    a lead noun, ``name_after_lead``), taken like the names around head words.
 
     Returns ``(doc, start, end, entity_id, entity_name, match)`` tuples, sorted by start.
     """
@@ -232,15 +268,17 @@ def unlisted_org_mentions(
     def free(d: int, a: int, b: int) -> bool:
         return not any(x < b and a < y for x, y in spans.get(d, ())) and not blocked(a, b)
 
+    found: list[tuple[int, int, int, str | None]] = []
     for d, s0, s1, h, fr in heads:
         r = org_name_at(
             big[s0:s1], h - s0, rules, fr,
             None if known_at is None else lambda p, s0=s0: known_at(s0 + p),
             None if known_end is None else lambda p, s0=s0: known_end(s0 + p),
         )
-        if r is None:
-            continue
-        a, b, acronym = s0 + r[0], s0 + r[1], r[2]
+        if r is not None:
+            found.append((s0 + r[0], s0 + r[1], d, r[2]))
+    found += [(a, b, d, None) for d, a, b in named]
+    for a, b, d, acronym in sorted(found, key=lambda f: f[:2]):
         if not free(d, a, b):
             continue
         spans.setdefault(d, []).append((a, b))

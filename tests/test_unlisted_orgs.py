@@ -8,7 +8,7 @@ import pandas as pd
 import diplokit
 from diplokit.annotate import annotate, compile_lexicon
 from diplokit.lexicon import default_lexicon
-from diplokit.unlisted_orgs import acronym_fits, org_name_at
+from diplokit.unlisted_orgs import acronym_fits, name_after_lead, org_name_at
 
 
 def _name(sentence: str, head: str, french: bool = False, known: tuple[str, ...] = ()) -> tuple[str, str | None] | None:
@@ -112,3 +112,33 @@ def test_unlisted_organisations_can_be_switched_off():
     corpus = diplokit.load_corpus(pd.DataFrame({"text": ["The Tanzania Ports Authority said so."]}))
     assert _orgs(annotate(corpus, off)) == []
     assert _orgs(annotate(corpus)) == [("Tanzania Ports Authority", "new:tanzania_ports_authority", "unlisted")]
+
+
+def _after_lead(sentence: str, lead: str, french: bool = False) -> str | None:
+    rules = compile_lexicon().org_rules
+    r = name_after_lead(sentence, sentence.index(lead) + len(lead), rules, french)
+    return None if r is None else sentence[r[0]:r[1]]
+
+
+def test_a_name_right_after_a_company_noun_is_an_organisation():
+    assert _after_lead("The plant was built by the Turkish contractor Yolcu Yapi, officials said.", "contractor") == "Yolcu Yapi"
+    assert _after_lead("Le pont a été construit par le groupe sud-coréen Hanil Engineering & Construction.", "groupe", True) == "Hanil Engineering & Construction"
+    assert _after_lead("les filiales du géant américain Orchard, accusées de fraude", "géant", True) == "Orchard"
+    assert _after_lead("la société civile de Bukavu a protesté", "société", True) is None  # a connector: no company
+    assert _after_lead("the company Monday said it would appeal", "company") is None  # a stop word opens no name
+    assert _after_lead("the miner Kivu Gold's shares fell", "miner") == "Kivu Gold"  # not the possessive
+    assert _after_lead("un groupe de la Banque mondiale", "groupe", True) is None
+
+
+def test_companies_named_after_a_company_noun_are_found_in_stories():
+    text = (
+        "Namibia chose the German developer Solvento as preferred bidder for the plant. "
+        "Solvento said work would start next year, and the company said it would hire locally. "
+        "The Chinese firm Huawei will supply the network."
+    )
+    a = annotate(diplokit.load_corpus(pd.DataFrame({"text": [text]})))
+    orgs = a.mentions[a.mentions["entity_type"] == "organization"]
+    assert orgs["surface"].tolist().count("Solvento") == 2
+    assert set(orgs["entity_id"]) >= {"new:solvento"}
+    assert "Huawei" not in set(orgs.loc[orgs["entity_id"].str.startswith("new:"), "surface"])  # listed, or not new
+    assert (a.candidates.set_index("name").loc["Solvento", "reason"]) == "organisation name after a company noun"
