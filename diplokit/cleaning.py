@@ -359,11 +359,15 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
         kept_idx = np.flatnonzero(keep)
         pos = np.searchsorted(kept_idx, first_body[late], side="right")
         nxt = kept_idx[np.minimum(pos, len(kept_idx) - 1)]
-        ok = (pos < len(kept_idx)) & (parent[nxt] == late) & short_byline[nxt] & ~ends_term[nxt] & (words[nxt] <= 10)
+        ok = (pos < len(kept_idx)) & (parent[nxt] == late) & short_byline[nxt] & ~ends_term[nxt]
         ok &= words[first_body[late]] <= 60
         named = np.zeros(n, dtype=bool)
         named[nxt[ok]] = True
-        ok[ok] = _matches_where(s, named, rf"^(?i:{_BYLINE_LEAD})[A-ZÀ-ÖØ-Þ]")[nxt[ok]]
+        # A name, then nothing much ("Par Kofi Mensah") or the byline's date and reading
+        # time after a separator ("Par X | 28 août 2022 - 21:15 | Lecture 5 min").
+        ok[ok] = _matches_where(s, named, rf"^(?i:{_BYLINE_LEAD})[A-ZÀ-ÖØ-Þ]")[nxt[ok]] & (
+            (words[nxt[ok]] <= 10) | _matches_where(s, named, rf"^(?i:{_BYLINE_LEAD})[A-ZÀ-ÖØ-Þ][^|·•]{{0,60}}\s[|·•]\s")[nxt[ok]]
+        )
         late = late[ok]
         byline_idx[late] = nxt[ok]
     byline_val = np.array([_byline_name(s_list[i]) if i >= 0 else None for i in byline_idx], dtype=object)
@@ -390,8 +394,10 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
         r"((\pL+\.?,?\s+)?\d{1,2}(er)?\s+(" + months + r")\.?,?\s+\d{4}|(" + months + r")\.?\s+\d{1,2},?\s+\d{4}"
         r"|\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{4})((\s+at\s+|[\sT,à|•·–—-]+)\d{1,2}[:h]\d{2}.*|\s*[|•·]\s.*)?$"
     )
-    # A byline line may carry the date too; it stays a byline, and gives the date.
-    dated = _matches_where(s, header, date_re, ignore_case=True)
+    # A byline line may carry the date too; it stays a byline, and gives the date. Below a
+    # byline that follows a standfirst, the date line is the article's too.
+    under_late_byline = keep & (idx > first_body[parent]) & (idx < story_start[parent])
+    dated = _matches_where(s, header | under_late_byline, date_re, ignore_case=True)
     date_line = dated & ~byline
     # A headline ends without punctuation and tells no time of day ("Diffusée le 22/11 à
     # 16h05 — Mise à jour à 17h40" is a dispatch stamp that no date rule recognised).

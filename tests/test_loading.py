@@ -616,3 +616,48 @@ def test_a_dateline_under_a_standfirst_paragraph_is_split():
     _, art, _ = _load_page(["Un pont relie le Botswana et la Zambie", long_first, "Kasane — " + story])
     assert pd.isna(art["dateline"])
     assert art["text"].endswith("Kasane — " + story)
+
+
+def test_banner_over_the_headline_and_a_dated_byline_under_a_standfirst():
+    """A "BREAKING  <headline>" banner in capitals is not the title ("Breaking the
+    deadlock: ..." is); under a standfirst, a byline with its date and reading time after a
+    separator is the byline, and a date line below a byline is the date; a poll, box-drawing
+    rules and an advertisement label between arrows go."""
+    standfirst = "Le Japon voulait un rendez-vous économique. La visite d'un dirigeant l'a changé en affaire diplomatique."
+    body = [
+        "La conférence s'est achevée dimanche à Tunis sur une déclaration finale adoptée par les délégations.",
+        "Les deux capitales ont rappelé leurs ambassadeurs pour consultations, selon les agences officielles.",
+    ]
+    lines = [
+        "BREAKING  Tunisie : le sommet s'achève sur une brouille",
+        "La conférence de Tunis s'achève sur une crise entre deux voisins",
+        standfirst,
+        "Par Salma Ben Youssef | 28 août 2022 - 21:15 | Lecture 5 min",
+        "Tunis — " + body[0],
+        "━━━━━━━━━━━━━━━━━━━━",
+        "▶ PUBLICITÉ ◀",
+        "━━━━━━━━━━",
+        "POLL: Should the two neighbours talk again?  ○ Yes  ○ No  ○ Not sure   [Vote]",
+        body[1],
+    ]
+    _, art, why = _load_page(lines)
+    assert art["title"] == "La conférence de Tunis s'achève sur une crise entre deux voisins"
+    assert art["byline"] == "Salma Ben Youssef"
+    assert art["dateline"] == "Tunis"
+    assert art["text"] == "\n\n".join([standfirst, *body])
+    _assert_removed_as(why, {
+        "BREAKING  Tunisie : le sommet s'achève sur une brouille": "breaking-news or live-coverage banner",
+        "━━━━━━━━━━━━━━━━━━━━": "separator line",
+        "━━━━━━━━━━": "separator line",
+        "▶ PUBLICITÉ ◀": "advertisement label",
+        "POLL: Should the two neighbours talk again?  ○ Yes  ○ No  ○ Not sure   [Vote]": "reader poll",
+    })
+
+    standfirst = "The French group has pulled all staff from the site, putting the project on hold."
+    story = "French energy group Total declared force majeure on its gas project on Monday, officials said."
+    _, art, why = _load_page(["Total halts gas project after attack", standfirst, "By Ana Chissano", "27 April 2021 · Updated 11:05 CAT", "Maputo — " + story])
+    assert art["byline"] == "Ana Chissano" and art["dateline"] == "Maputo"
+    assert art["text"] == standfirst + "\n\n" + story
+    assert why["27 April 2021 · Updated 11:05 CAT"] == "date line (moved to the date column)"
+    _, art, _ = _load_page(["Breaking the deadlock: Ghana and Togo agree on a border market", story])
+    assert art["title"] == "Breaking the deadlock: Ghana and Togo agree on a border market"
