@@ -230,6 +230,16 @@ def _load_page(lines: list[str]):
     return c, c.articles.iloc[0], c.removed.set_index("text")["reason"]
 
 
+def _page(lines: list[str], **fields: str | None) -> pd.Series:
+    """Load one page, check its article's fields (``title="..."``, ``byline=None`` for
+    none, ...; a failure names the field) and return the reason of each removed line."""
+    _, art, why = _load_page(lines)
+    for field, want in fields.items():
+        got = art[field]
+        assert pd.isna(got) if want is None else got == want, f"{field}: {got!r}, expected {want!r}"
+    return why
+
+
 def _assert_removed_as(why: pd.Series, expected: dict[str, str]) -> None:
     """Each line was removed, for exactly the reason given; a failure names the line."""
     for line, reason in expected.items():
@@ -492,11 +502,13 @@ def test_standfirst_before_the_byline_masthead_over_a_menu_and_inline_prompts():
         "Comment on this article: Comments are moderated and will appear once approved.",
         "Finally some good news for the traders of Aflao and Lomé.",
     ]
-    _, art, why = _load_page(lines)
-    assert art["title"] == "Ghana and Togo agree to build a joint border market near Aflao"
-    assert art["byline"] == "Kofi Mensah-Lawson"
-    assert art["dateline"] == "AFLAO"
-    assert art["text"] == "\n\n".join([standfirst, *body])
+    why = _page(
+        lines,
+        title="Ghana and Togo agree to build a joint border market near Aflao",
+        byline="Kofi Mensah-Lawson",
+        dateline="AFLAO",
+        text="\n\n".join([standfirst, *body]),
+    )
     assert why["Gulf Coast Ledger — Trade news for West African markets"].startswith("header line")
     _assert_removed_as(why, {
         "Breaking: Live updates from the border talks in Aflao": "breaking-news or live-coverage banner",
@@ -534,9 +546,7 @@ def test_a_paragraph_after_the_first_is_not_a_byline_or_a_bio():
         "Kofi Annan's foundation welcomed the market, and Kofi is a common name in the region.",
         "Traders said the market would cut the time they spend at the border by half.",
     ]
-    _, art, why = _load_page(["Ghana and Togo agree to build a border market", "By Kofi Mensah", *body])
-    assert art["byline"] == "Kofi Mensah"
-    assert art["text"] == "\n\n".join(body)
+    _page(["Ghana and Togo agree to build a border market", "By Kofi Mensah", *body], byline="Kofi Mensah", text="\n\n".join(body))
 
 
 def test_short_standfirst_caption_above_the_headline_and_prompts_seen_on_set_g():
@@ -570,10 +580,7 @@ def test_short_standfirst_caption_above_the_headline_and_prompts_seen_on_set_g()
         "LES PLUS CONSULTÉS",
         "1. Bénin : Patrice Talon inaugure un port sec",
     ]
-    _, art, why = _load_page(lines)
-    assert art["title"] == "Le Ghana et le Togo lancent une école commune des métiers portuaires"
-    assert art["dateline"] == "Lomé"
-    assert art["text"] == "\n\n".join(body)
+    why = _page(lines, title="Le Ghana et le Togo lancent une école commune des métiers portuaires", dateline="Lomé", text="\n\n".join(body))
     subscribe = "newsletter or subscription prompt"
     _assert_removed_as(why, {
         "Le port autonome de Lomé, où les deux ministres se sont rendus mardi. Photo d’archives / Golfe Matin": "photo caption or credit",
@@ -608,9 +615,7 @@ def test_a_dateline_under_a_standfirst_paragraph_is_split():
     first paragraph keeps the second paragraph's start as text."""
     standfirst = "Le nouveau pont doit réduire l'attente des camions. Les deux présidents l'ont inauguré lundi."
     story = "Les camions attendaient parfois trois jours au bord du fleuve avant de traverser vers la Zambie."
-    _, art, why = _load_page(["Un pont relie le Botswana et la Zambie", standfirst, "Kasane — " + story])
-    assert art["dateline"] == "Kasane"
-    assert art["text"] == standfirst + "\n\n" + story
+    why = _page(["Un pont relie le Botswana et la Zambie", standfirst, "Kasane — " + story], dateline="Kasane", text=standfirst + "\n\n" + story)
     assert why["Kasane —"] == "dateline (moved to the dateline column)"
     long_first = " ".join([standfirst] * 6)
     _, art, _ = _load_page(["Un pont relie le Botswana et la Zambie", long_first, "Kasane — " + story])
@@ -640,11 +645,13 @@ def test_banner_over_the_headline_and_a_dated_byline_under_a_standfirst():
         "POLL: Should the two neighbours talk again?  ○ Yes  ○ No  ○ Not sure   [Vote]",
         body[1],
     ]
-    _, art, why = _load_page(lines)
-    assert art["title"] == "La conférence de Tunis s'achève sur une crise entre deux voisins"
-    assert art["byline"] == "Salma Ben Youssef"
-    assert art["dateline"] == "Tunis"
-    assert art["text"] == "\n\n".join([standfirst, *body])
+    why = _page(
+        lines,
+        title="La conférence de Tunis s'achève sur une crise entre deux voisins",
+        byline="Salma Ben Youssef",
+        dateline="Tunis",
+        text="\n\n".join([standfirst, *body]),
+    )
     _assert_removed_as(why, {
         "BREAKING  Tunisie : le sommet s'achève sur une brouille": "breaking-news or live-coverage banner",
         "━━━━━━━━━━━━━━━━━━━━": "separator line",
@@ -655,9 +662,7 @@ def test_banner_over_the_headline_and_a_dated_byline_under_a_standfirst():
 
     standfirst = "The French group has pulled all staff from the site, putting the project on hold."
     story = "French energy group Total declared force majeure on its gas project on Monday, officials said."
-    _, art, why = _load_page(["Total halts gas project after attack", standfirst, "By Ana Chissano", "27 April 2021 · Updated 11:05 CAT", "Maputo — " + story])
-    assert art["byline"] == "Ana Chissano" and art["dateline"] == "Maputo"
-    assert art["text"] == standfirst + "\n\n" + story
+    page = ["Total halts gas project after attack", standfirst, "By Ana Chissano", "27 April 2021 · Updated 11:05 CAT", "Maputo — " + story]
+    why = _page(page, byline="Ana Chissano", dateline="Maputo", text=standfirst + "\n\n" + story)
     assert why["27 April 2021 · Updated 11:05 CAT"] == "date line (moved to the date column)"
-    _, art, _ = _load_page(["Breaking the deadlock: Ghana and Togo agree on a border market", story])
-    assert art["title"] == "Breaking the deadlock: Ghana and Togo agree on a border market"
+    _page(["Breaking the deadlock: Ghana and Togo agree on a border market", story], title="Breaking the deadlock: Ghana and Togo agree on a border market")
