@@ -116,6 +116,8 @@ class Compiled:
     appositive: re.Pattern | None = None  # after a title's end: role phrase, comma, name
     name_before: re.Pattern | None = None  # before a title used as a role: name, comma, role phrase
     connectors: frozenset[str] = frozenset()
+    lead_name: re.Pattern | None = None  # the name after a person_lead phrase ("headed by Jane Doe")
+    dem_name: re.Pattern | None = None  # the name after a title and a demonym ("président tchadien Hissène Habré")
     name_heads: frozenset[str] = frozenset()  # "Airlines" in "Malawian Airlines": not the country
     place_connectors: tuple[str, ...] = ()  # " of ", " d'": "Bank of Kigali" (see matching.connector_keys)
     unlisted_people: bool = False  # count titled names absent from the lexicons as mentions
@@ -180,6 +182,13 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
             ],
             ignore_index=True,
         )
+    leads = sorted({str(w) for ws in (settings.get("person_lead_phrases") or {}).values() for w in ws})
+    if leads:
+        # "headed by", "dirigée par": a name right after one is a person's (see annotation.yaml).
+        terms = pd.concat(
+            [terms, pd.DataFrame({"term": leads, "layer": "person_lead", "kind": "person_lead", "ref": leads, "case_sensitive": False})],
+            ignore_index=True,
+        )
     matcher = Matcher(terms)
     if starts is not None:
         starts.attach(matcher)
@@ -201,7 +210,9 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
     def title_alt(ts: list[str]) -> str:
         return "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in ts)
 
-    name_tok = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*[\w]"
+    # A word of a name, with an Arabic or Hassaniya particle glued to it ("al-Wazir", "ould-Abdallah").
+    particles = "|".join(re.escape(str(w)) for w in settings.get("name_particles", []))
+    name_tok = (rf"(?:(?:{particles})-)?" if particles else "") + r"[A-ZÀ-ÖØ-Þ][\w'’\-]*[\w]"
     connectors = [str(w) for w in settings.get("name_connectors", [])]
     connector = "(?:" + "|".join(re.escape(w) for w in connectors) + ")" if connectors else "(?!)"
     name_alt = rf"(?P<name>{name_tok}(?:\s+(?:{connector}\s+)?{name_tok}){{0,3}})"
@@ -240,6 +251,8 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
             rf"{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{1,3}}", [str(w) for w in settings.get("role_phrase_stop_words", [])]
         ),
         connectors=frozenset(fold(w) for w in connectors),
+        lead_name=re.compile(rf"[ \t]+(?P<name>{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{1,3}})"),
+        dem_name=re.compile(rf"[ \t]+(?P<name>{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{0,3}})"),
         name_heads=frozenset(fold(str(w)) for w in settings.get("proper_name_heads", [])),
         place_connectors=connector_keys([str(w) for w in settings.get("place_name_connectors", [])]),
         unlisted_people=bool(settings.get("unlisted_people", False)),
@@ -335,6 +348,9 @@ def _people_in_non_bearing_roles(lex: Lexicon, matcher: Matcher, ents: pd.DataFr
 _WORD_TABLE_SIZE = 0x3000
 
 
+_PARTICLE_MAX = 5  # characters of a name particle and its hyphen ("abd-"): see name_particles
+
+
 class _TitleStarts:
     """Where a title-then-name candidate can start: a hit of a title's first word in the
     matcher's scan (case and accents folded; ``fold`` also unites the letters ``re``
@@ -355,9 +371,11 @@ class _TitleStarts:
         self.cls[[m.start() for m in re.finditer(r"\s", allchars)]] = 1
         self.cls[[m.start() for m in re.finditer(r"[A-ZÀ-ÖØ-Þ]", allchars)]] = 2
         self.cls[ord(".")] = 3
+        self.cls[ord("-")] = 4  # a particle's hyphen before a name's capital ("al-Wazir")
         budget = {w: 0 for w in self.words}
         for t in titles:
-            budget[t.split(" ")[0]] = max(budget[t.split(" ")[0]], len(t) - t.count(" ") + 1)
+            # + a particle before the name's capital ("Minister al-Wazir")
+            budget[t.split(" ")[0]] = max(budget[t.split(" ")[0]], len(t) - t.count(" ") + 1 + _PARTICLE_MAX)
         self.word_budget = budget
         self.window = 2 * max(budget.values()) + 8
         self.budget = np.zeros(0, dtype=np.int64)
@@ -406,19 +424,20 @@ class _TitleStarts:
 
     def plausible(self, cps: np.ndarray, s: np.ndarray, budget: np.ndarray) -> np.ndarray:
         """Starts from which a candidate can match: a match at ``p`` has its name's
-        capital at some ``r > p`` right after whitespace, with at most ``budget``
-        non-whitespace characters in ``[p, r)``. The first such whitespace-then-capital
-        position after ``p`` comes no later, so it must be within budget too. Looked at
-        in a window of characters after each start; when the window runs out with budget
-        left, the start is kept."""
+        capital at some ``r > p`` right after whitespace (or after a particle's hyphen,
+        "al-Wazir"), with at most ``budget`` non-whitespace characters in ``[p, r)``. The
+        first such position after ``p`` comes no later, so it must be within budget too.
+        Looked at in a window of characters after each start; when the window runs out
+        with budget left, the start is kept."""
         w = self.window
         idx = s[:, None] + np.arange(w)
         c = self.cls[cps[np.minimum(idx, len(cps) - 1)]]
         c[idx >= len(cps)] = 0  # past the end: no capital, and the budget runs out
         ws = c == 1
         nonws = np.cumsum(~ws, axis=1)  # nonws[:, j]: non-whitespace in window[: j + 1]
-        # r = j (window-relative, j >= 1): ws at j - 1, capital at j; non-ws in [0, j) = nonws[:, j - 1].
-        hit = ws[:, :-1] & (c[:, 1:] == 2) & (nonws[:, :-1] <= budget[:, None])
+        # r = j (window-relative, j >= 1): ws (or a hyphen) at j - 1, capital at j;
+        # non-ws in [0, j) = nonws[:, j - 1].
+        hit = (ws[:, :-1] | (c[:, :-1] == 4)) & (c[:, 1:] == 2) & (nonws[:, :-1] <= budget[:, None])
         return hit.any(axis=1) | (nonws[:, -1] <= budget)
 
 
@@ -704,6 +723,8 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
         return np.where((k >= 0) & (b <= s_end[np.maximum(k, 0)]), k, -1)
 
     found = [(mt.group("title"), mt.span("name"), mt.group("name"), "name after a title") for mt in _candidate_matches(compiled, big, cps, m)]
+    found += _names_after_person_leads(compiled, big, cps, m, layer)
+    found += _names_after_title_and_demonym(compiled, big, cps, m, layer, t_start[t_first], t_end[t_first])
     if compiled.appositive is not None:
         # "the minister of Foreign Affairs, Jane Doe": the title's end is where the
         # matcher's title hit ends (the earliest start among titles ending there).
@@ -899,6 +920,52 @@ def _unlisted_organisations(
         named=leads,
     )
     return orgs, {(d, big[a:b]) for d, a, b in leads}
+
+
+def _names_after_title_and_demonym(
+    compiled: Compiled, big: str, cps: np.ndarray, m: Matches, layer: np.ndarray, t_start: np.ndarray, t_end: np.ndarray,
+) -> list[tuple]:
+    """``(title, (start, end), name, reason)`` of the names after a title and a demonym,
+    one space apart ("l'ancien président tchadien Hissène Habré", French puts the demonym
+    between): a title hit, a demonym hit right after it, and a capitalised name after that."""
+    if compiled.dem_name is None or not len(t_end):
+        return []
+    dem = np.flatnonzero((compiled.kind == "demonym")[m.term])  # demonyms are entity terms only
+    ds, de = m.start[dem], m.end[dem]
+    if not len(ds):
+        return []
+    at = np.searchsorted(ds, t_end + 1)
+    at_ok = at < len(ds)
+    ok = at_ok & (ds[np.minimum(at, len(ds) - 1)] == t_end + 1) & (cps[np.minimum(t_end, len(cps) - 1)] == 0x20)
+    out = []
+    for ts, te, j in zip(t_start[ok].tolist(), t_end[ok].tolist(), at[ok].tolist()):
+        mt = compiled.dem_name.match(big, int(de[j]))
+        if mt is not None and fold(mt.group("name").split()[0]) not in compiled.generic:
+            out.append((big[ts:te], mt.span("name"), mt.group("name"), "name after a title"))
+    return out
+
+
+def _names_after_person_leads(compiled: Compiled, big: str, cps: np.ndarray, m: Matches, layer: np.ndarray) -> list[tuple]:
+    """``(phrase, (start, end), name, reason)`` of the names of two or more capitalised
+    words right after a ``person_lead_phrases`` phrase ("headed by Monica Azuba Ntege");
+    a name opening with a title or a generic word ("led by Prime Minister ...") is left to
+    the title rules."""
+    if compiled.lead_name is None:
+        return []
+    hit = np.flatnonzero(layer == "person_lead")
+    ls, le = m.start[hit], m.end[hit]
+    nxt = np.minimum(le + 1, len(cps) - 1)
+    ok = (le < len(cps) - 1) & (cps[np.minimum(le, len(cps) - 1)] == 0x20) & _is_upper(cps[nxt])
+    out = []
+    for a, b in zip(ls[ok].tolist(), le[ok].tolist()):
+        mt = compiled.lead_name.match(big, b)
+        if mt is None:
+            continue
+        first = fold(mt.group("name").split()[0])
+        if first in compiled.generic or first in compiled.titles_folded:
+            continue
+        out.append((big[a:b], mt.span("name"), mt.group("name"), "name after a phrase such as 'headed by'"))
+    return out
 
 
 def _names_after_leads(

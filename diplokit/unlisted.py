@@ -157,6 +157,9 @@ def strip_possessive(name: str) -> str:
     return name[:-2] if name.endswith(("'s", "’s")) else name
 
 
+_PARTICLE = re.compile(r"^[a-zà-ÿ]{1,4}-(?=[A-ZÀ-ÖØ-Þ])")
+
+
 def looks_like_person(name: str, generic: frozenset[str], titles: frozenset[str], connectors: frozenset[str]) -> bool:
     """At least two capitalised words, none of them a generic capitalised word ("Republic",
     "Affairs", "Airways"), a title or an acronym; small name connectors ("bin", "de") may
@@ -166,6 +169,7 @@ def looks_like_person(name: str, generic: frozenset[str], titles: frozenset[str]
     if len(caps) < 2:
         return False
     for w in caps:
+        w = _PARTICLE.sub("", w)  # "al-Wazir": the name's capital comes after the particle
         f = fold(w)
         if f in generic or f in titles or not w[:1].isupper():
             return False

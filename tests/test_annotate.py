@@ -450,6 +450,29 @@ def test_people_introduced_with_a_title_are_mentions_even_when_unlisted():
     assert {"ZAF", "NER"} <= set(a.mentions["entity_id"])
 
 
+def test_people_after_a_demonym_a_particle_or_headed_by_are_mentions_even_when_unlisted():
+    """A demonym between a French title and the name ("l'ancien président tchadien X"); a
+    particle glued to a surname ("Kamel al-Wazir"); a name after "headed by" / "dirigée
+    par"; "fondateur" as a title. A lower-case word that is not a demonym between title
+    and name ("le ministre des Transports Nord") makes no one."""
+    _, a = ann_of(
+        "L'ancien président tchadien Hissène Zamba est décédé mardi. Zamba avait 79 ans. "
+        "Le ministre des Transports, Kamel al-Wazir, a parlé. Selon M. al-Wazir, le réseau sera prêt. "
+        "Ethio Connect, dirigée par Frehiwot Alemu, a investi. Le fondateur d'Air Kivu, Allen Oyema, a parlé.",
+        "The ministry, headed by Monica Azuba Ntoge, defended the plan. The minister met Prime Minister Abiy Ahmed.",
+        "Le ministre des Transports Nord a parlé.",
+    )
+    got = _unlisted(a)
+    for name in ("Hissène Zamba", "Kamel al-Wazir", "Frehiwot Alemu", "Allen Oyema", "Monica Azuba Ntoge"):
+        assert any(s == name and m == "unlisted" for s, _, _, m in got), name
+    assert ("M. al-Wazir", "new:kamel_al_wazir", "Kamel al-Wazir", "title_surname") in got
+    assert ("Zamba", "new:hissene_zamba", "Hissène Zamba", "surname") in got
+    assert not any("Nord" in s or "Transports" in s for s, *_ in got)
+    reasons = dict(zip(a.candidates["name"], a.candidates["reason"]))
+    assert reasons["Monica Azuba Ntoge"] == reasons["Frehiwot Alemu"] == "name after a phrase such as 'headed by'"
+    assert reasons["Hissène Zamba"] == "name after a title"
+
+
 def test_what_follows_a_title_is_not_always_a_person():
     _, a = ann_of(
         "The minister said on Monday, Amnesty International had no access. "
