@@ -729,7 +729,11 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
         # "the minister of Foreign Affairs, Jane Doe": the title's end is where the
         # matcher's title hit ends (the earliest start among titles ending there).
         for e, mt in appositive_matches(big, cps, np.array(sorted(titles_end), dtype=np.int64), compiled.appositive):
-            found.append((big[titles_end[e] : e], mt.span("name"), mt.group("name"), "name in apposition to a title"))
+            # "le ministre de la Justice, Me Malick Sall": the honorific is not part of the name
+            a, b = mt.span("name")
+            a += _name_lead(mt.group("name"), compiled.generic, compiled.titles_folded)
+            if a < b:
+                found.append((big[titles_end[e] : e], (a, b), big[a:b], "name in apposition to a title"))
     if compiled.name_before is not None and len(t_end):
         # "Plasduce Mbossa, director general of the ports authority, said": the name
         # before a title used as a role (the longest title ending at each end).

@@ -152,6 +152,18 @@ def test_a_national_security_council_is_not_the_uns():
     assert not any(e in ("unsc", "USA") for _, e, _ in m)
 
 
+def test_currencies_named_with_a_demonym_are_money():
+    m = mentions_of("The prize is worth ten million Swedish crowns, paid in Kenyan shillings by the Kenyan government.")
+    assert [(s, e) for s, e, _ in m] == [("Kenyan", "KEN")]
+
+
+def test_an_honorific_in_apposition_is_not_part_of_the_name():
+    _, a = ann_of("Habré est décédé, a annoncé le ministre de la Justice, Me Malick Sallou. Selon M. Sallou, il avait 79 ans.")
+    got = _unlisted(a)
+    assert ("Malick Sallou", "new:malick_sallou", "Malick Sallou", "unlisted") in got
+    assert not any(s.startswith("Me ") for s, *_ in got)
+
+
 def test_demonyms():
     m = mentions_of("Rwandan troops and Mozambican forces patrolled together.")
     assert ("Rwandan", "RWA", "demonym") in m
