@@ -320,6 +320,7 @@ def _org_rules(settings: dict) -> OrgRules | None:
         connectors=frozenset(str(w).lower() for w in settings.get("organisation_name_connectors") or []),
         stop_words=frozenset(v for w in settings.get("organisation_name_stop_words") or [] for v in (str(w), str(w)[:1].upper() + str(w)[1:])),
         leads=frozenset(str(w).lower() for ws in (settings.get("organisation_leads") or {}).values() for w in ws),
+        venues=tuple(fold(str(w)) for w in settings.get("organisation_venues") or []),
     )
 
 

@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .matching import fold
 from .unlisted import person_slug
 
 _TOKEN = re.compile(r"\S+")
@@ -51,6 +52,7 @@ class OrgRules:
     stop_words: frozenset[str]  # "The", "Monday", "a" (a verb): as written, and capitalised (not "UN" for "un")
     max_words: int = 12
     leads: frozenset[str] = frozenset()  # "developer", "groupe": a name right after one (in lower case) is an organisation's
+    venues: tuple[str, ...] = ()  # folded: "convention centre", "palais des congres" (a place, not an actor)
 
 
 def _is_name_word(w: str) -> bool:
@@ -229,6 +231,13 @@ def name_after_lead(sentence: str, lead_end: int, rules: OrgRules, french: bool 
     return (toks[0][0], end) if end > toks[0][0] else None
 
 
+def _is_venue(name: str, venues: tuple[str, ...]) -> bool:
+    """Whether the name is a venue's ("Kigali Convention Centre", "Palais des congrès de
+    Yaoundé"): it ends, or begins, with one of ``venues`` (folded)."""
+    f = fold(name)
+    return any(f == v or f.endswith(" " + v) or f.startswith(v + " ") for v in venues)
+
+
 def org_id(name: str) -> str:
     """``new:`` id of an unlisted organisation: its name folded, as for people."""
     return person_slug(name)
@@ -281,8 +290,10 @@ def unlisted_org_mentions(
     for a, b, d, acronym in sorted(found, key=lambda f: f[:2]):
         if not free(d, a, b):
             continue
-        spans.setdefault(d, []).append((a, b))
         name = big[a:b]
+        if rules.venues and _is_venue(name, rules.venues):
+            continue
+        spans.setdefault(d, []).append((a, b))
         oid, shown = names.setdefault((d, name), (org_id(name), name))
         out[(a, b)] = (d, a, b, oid, shown, "unlisted")
         if acronym:

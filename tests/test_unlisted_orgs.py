@@ -142,3 +142,14 @@ def test_companies_named_after_a_company_noun_are_found_in_stories():
     assert set(orgs["entity_id"]) >= {"new:solvento"}
     assert "Huawei" not in set(orgs.loc[orgs["entity_id"].str.startswith("new:"), "surface"])  # listed, or not new
     assert (a.candidates.set_index("name").loc["Solvento", "reason"]) == "organisation name after a company noun"
+
+
+def test_venues_are_places_not_organisations():
+    text = (
+        "The summit opened at the Nyarutarama Convention Centre on Monday, the Tanzania Ports Authority said. "
+        "La réunion se tient au Palais des congrès de Bafoussam."
+    )
+    a = annotate(diplokit.load_corpus(pd.DataFrame({"text": [text]})))
+    ids = set(a.mentions["entity_id"])
+    assert "new:tanzania_ports_authority" in ids
+    assert not any("convention" in i or "palais" in i for i in ids)
