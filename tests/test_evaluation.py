@@ -240,8 +240,10 @@ HELDOUT_FLOORS = {
     "f": [("actors", "f1", 0.90), ("sectors", "f1", 0.83), ("dyads", "story_accuracy", 0.71)],
     # set G as scored blind (all three layers below the targets)
     "g": [("actors", "f1", 0.88), ("sectors", "f1", 0.78), ("dyads", "story_accuracy", 0.79)],
-    # set H as scored blind (dyads the lowest of any set: see data/heldout/README.md)
-    "h": [("actors", "f1", 0.86), ("sectors", "f1", 0.80), ("dyads", "story_accuracy", 0.54)],
+    # set H after the changes it showed were needed (dyads the lowest of any set: see data/heldout/README.md)
+    "h": [("actors", "f1", 0.88), ("sectors", "f1", 0.80), ("dyads", "story_accuracy", 0.54)],
+    # set I as scored blind
+    "i": [("actors", "f1", 0.89), ("sectors", "f1", 0.82), ("dyads", "story_accuracy", 0.83)],
 }
 
 
