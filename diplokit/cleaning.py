@@ -407,6 +407,9 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     # that no rule knows sit above or beside it in the header, and are shorter. A
     # masthead ("HORN OBSERVER — Independent reporting from ...") comes last whatever its length.
     masthead = _matches_where(s, title_ok, r"^[A-ZÀ-ÖØ-Þ0-9&'’. ]{3,}\s[—–|-]\s")
+    # ... or a site's name and its tagline in lower case ("Prétoire Info – l'actualité
+    # judiciaire au quotidien", "Horn Monitor | news and analysis").
+    masthead |= _matches_where(s, title_ok & ~masthead, r"^[A-ZÀ-ÖØ-Þ][\pL\pN'’&.]*(?: [A-ZÀ-ÖØ-Þ0-9][\pL\pN'’&.]*){0,4} [—–|] [a-zà-ÿ]")
     # ... as does a line right above the site's menu or breadcrumb ("PetroAfrique Insight —
     # Energy intelligence ..." over "Home / Energy / Oil & Gas"): the site's chrome.
     nav_rules = [i for i, r in enumerate(rules.rules) if r.id in ("breadcrumb", "navigation")]

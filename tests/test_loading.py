@@ -666,3 +666,35 @@ def test_banner_over_the_headline_and_a_dated_byline_under_a_standfirst():
     why = _page(page, byline="Ana Chissano", dateline="Maputo", text=standfirst + "\n\n" + story)
     assert why["27 April 2021 · Updated 11:05 CAT"] == "date line (moved to the date column)"
     _page(["Breaking the deadlock: Ghana and Togo agree on a border market", story], title="Breaking the deadlock: Ghana and Togo agree on a border market")
+
+
+def test_lowercase_tagline_two_author_bio_bilingual_read_also_and_reactions():
+    """A site's name with a lower-case tagline ("Prétoire Info – l'actualité ...") is not
+    the headline, even above a long one; a bio of two authors; a bilingual "Lire aussi /
+    Read also:" list and a "YOUR REACTIONS (12)" comment block."""
+    headline = "Génocide : un ancien médecin condamné à vingt ans de réclusion par la cour d'assises de Paris mercredi soir"
+    body = [
+        "Paris — La cour d'assises de Paris a condamné mercredi soir un ancien médecin à vingt ans de réclusion.",
+        "Les parties civiles ont salué une décision attendue depuis près de trente ans, selon leurs avocats.",
+    ]
+    lines = [
+        "Accueil / Justice / Procès",
+        "Palais Info – l'actualité judiciaire au quotidien",
+        headline,
+        body[0],
+        "Lire aussi / Read also:",
+        "- Seychelles: President hosts navy chief in Victoria",
+        body[1],
+        "Karim Saleh est correspondant de Palais Info au Caire. Deniz Aras couvre la diplomatie turque depuis Ankara.",
+        "YOUR REACTIONS (12)",
+        "Kreol_Patriot: Finally!",
+    ]
+    why = _page(lines, title=headline, dateline="Paris", text=body[0][len("Paris — "):] + "\n\n" + body[1])
+    _assert_removed_as(why, {
+        "Palais Info – l'actualité judiciaire au quotidien": "header line above the story (site name, tagline or label)",
+        "Lire aussi / Read also:": "related-stories list",
+        "- Seychelles: President hosts navy chief in Victoria": "related-stories list",
+        "Karim Saleh est correspondant de Palais Info au Caire. Deniz Aras couvre la diplomatie turque depuis Ankara.": "author bio",
+        "YOUR REACTIONS (12)": "comment section",
+        "Kreol_Patriot: Finally!": "comment section",
+    })
