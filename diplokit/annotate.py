@@ -212,10 +212,13 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
 
     # A word of a name, with an Arabic or Hassaniya particle glued to it ("al-Wazir", "ould-Abdallah").
     particles = "|".join(re.escape(str(w)) for w in settings.get("name_particles", []))
-    name_tok = (rf"(?:(?:{particles})-)?" if particles else "") + r"[A-ZÀ-ÖØ-Þ][\w'’\-]*[\w]"
+    plain_tok = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*[\w]"
+    name_tok = (rf"(?:(?:{particles})-)?" if particles else "") + plain_tok
     connectors = [str(w) for w in settings.get("name_connectors", [])]
     connector = "(?:" + "|".join(re.escape(w) for w in connectors) + ")" if connectors else "(?!)"
-    name_alt = rf"(?P<name>{name_tok}(?:\s+(?:{connector}\s+)?{name_tok}){{0,3}})"
+    # After a title the name opens with a capital (a particle only further in: "Minister
+    # Kamel al-Wazir"), which the candidate prefilter (_TitleStarts.plausible) relies on.
+    name_alt = rf"(?P<name>{plain_tok}(?:\s+(?:{connector}\s+)?{name_tok}){{0,3}})"
     candidate_re = re.compile(rf"(?<![\w])(?i:(?P<title>{title_alt(titles)}))\.?\s+{name_alt}")
     if starts is not None:
         # One pattern per title's first word (folded), with that word's titles in the
@@ -349,9 +352,6 @@ def _people_in_non_bearing_roles(lex: Lexicon, matcher: Matcher, ents: pd.DataFr
 _WORD_TABLE_SIZE = 0x3000
 
 
-_PARTICLE_MAX = 5  # characters of a name particle and its hyphen ("abd-"): see name_particles
-
-
 class _TitleStarts:
     """Where a title-then-name candidate can start: a hit of a title's first word in the
     matcher's scan (case and accents folded; ``fold`` also unites the letters ``re``
@@ -372,11 +372,9 @@ class _TitleStarts:
         self.cls[[m.start() for m in re.finditer(r"\s", allchars)]] = 1
         self.cls[[m.start() for m in re.finditer(r"[A-ZÀ-ÖØ-Þ]", allchars)]] = 2
         self.cls[ord(".")] = 3
-        self.cls[ord("-")] = 4  # a particle's hyphen before a name's capital ("al-Wazir")
         budget = {w: 0 for w in self.words}
         for t in titles:
-            # + a particle before the name's capital ("Minister al-Wazir")
-            budget[t.split(" ")[0]] = max(budget[t.split(" ")[0]], len(t) - t.count(" ") + 1 + _PARTICLE_MAX)
+            budget[t.split(" ")[0]] = max(budget[t.split(" ")[0]], len(t) - t.count(" ") + 1)
         self.word_budget = budget
         self.window = 2 * max(budget.values()) + 8
         self.budget = np.zeros(0, dtype=np.int64)
@@ -425,8 +423,8 @@ class _TitleStarts:
 
     def plausible(self, cps: np.ndarray, s: np.ndarray, budget: np.ndarray) -> np.ndarray:
         """Starts from which a candidate can match: a match at ``p`` has its name's
-        capital at some ``r > p`` right after whitespace (or after a particle's hyphen,
-        "al-Wazir"), with at most ``budget`` non-whitespace characters in ``[p, r)``. The
+        capital at some ``r > p`` right after whitespace, with at most ``budget``
+        non-whitespace characters in ``[p, r)``. The
         first such position after ``p`` comes no later, so it must be within budget too.
         Looked at in a window of characters after each start; when the window runs out
         with budget left, the start is kept."""
@@ -436,9 +434,9 @@ class _TitleStarts:
         c[idx >= len(cps)] = 0  # past the end: no capital, and the budget runs out
         ws = c == 1
         nonws = np.cumsum(~ws, axis=1)  # nonws[:, j]: non-whitespace in window[: j + 1]
-        # r = j (window-relative, j >= 1): ws (or a hyphen) at j - 1, capital at j;
+        # r = j (window-relative, j >= 1): ws at j - 1, capital at j;
         # non-ws in [0, j) = nonws[:, j - 1].
-        hit = (ws[:, :-1] | (c[:, :-1] == 4)) & (c[:, 1:] == 2) & (nonws[:, :-1] <= budget[:, None])
+        hit = ws[:, :-1] & (c[:, 1:] == 2) & (nonws[:, :-1] <= budget[:, None])
         return hit.any(axis=1) | (nonws[:, -1] <= budget)
 
 
@@ -732,7 +730,8 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
         for e, mt in appositive_matches(big, cps, np.array(sorted(titles_end), dtype=np.int64), compiled.appositive):
             # "le ministre de la Justice, Me Malick Sall": the honorific is not part of the name
             a, b = mt.span("name")
-            a += _name_lead(mt.group("name"), compiled.generic, compiled.titles_folded)
+            if fold(mt.group("name").split(None, 1)[0]) in compiled.generic:  # rare: most open with a first name
+                a += _name_lead(mt.group("name"), compiled.generic, compiled.titles_folded)
             if a < b:
                 found.append((big[titles_end[e] : e], (a, b), big[a:b], "name in apposition to a title"))
     if compiled.name_before is not None and len(t_end):

@@ -234,6 +234,13 @@ def name_after_lead(sentence: str, lead_end: int, rules: OrgRules, french: bool 
 def _is_venue(name: str, venues: tuple[str, ...]) -> bool:
     """Whether the name is a venue's ("Kigali Convention Centre", "Palais des congrès de
     Yaoundé"): it ends, or begins, with one of ``venues`` (folded)."""
+    words = name.split()
+    if not words:
+        return False
+    first, last = fold(words[0]), fold(words[-1])
+    # only a name that begins or ends with a venue's first or last word needs the full test
+    if not any(v.rsplit(" ", 1)[-1] == last or v.split(" ", 1)[0] == first for v in venues):
+        return False
     f = fold(name)
     return any(f == v or f.endswith(" " + v) or f.startswith(v + " ") for v in venues)
 
