@@ -367,10 +367,7 @@ def test_inline_read_also_lines_alerts_feedback_and_tickers():
         "1. Football : les Éperviers en stage à Lomé",
         "About the authors: Kossi Agbeko reports from Lomé. Ana Dossou covers Benin.",
     ]
-    _, art, why = _load_page(lines)
-    assert art["text"] == "\n\n".join(body)
-    assert art["title"] == "Togo et Bénin s'entendent sur une gestion commune de leur frontière"
-    assert art["byline"] == "Desk"
+    why = _page(lines, text="\n\n".join(body), title="Togo et Bénin s'entendent sur une gestion commune de leur frontière", byline="Desk")
     _assert_removed_as(why, {
         ">> LIRE AUSSI : Ghana : le président reçoit son homologue ivoirien": "read-more link",
         "Lire aussi » Niger : la junte suspend les exportations de bétail": "read-more link",
@@ -421,10 +418,7 @@ def test_bracketed_buttons_bios_lists_and_captions_around_a_wire_dateline():
         "Great news for the north, finally we will have power all day and night.",
         "Reply",
     ]
-    _, art, why = _load_page(lines)
-    assert art["text"] == "\n\n".join(body)
-    assert art["title"] == "Kenya and Ethiopia extend their cross-border power line to a second substation"
-    assert art["dateline"] == "NAIROBI, March 16 (Rift Energy Review)"
+    why = _page(lines, text="\n\n".join(body), title="Kenya and Ethiopia extend their cross-border power line to a second substation", dateline="NAIROBI, March 16 (Rift Energy Review)")
     _assert_removed_as(why, {
         "Vous êtes ici : International > Énergie": "breadcrumb navigation",
         "(Photo) Pylons on the line north of Marsabit. Credit: Rift Energy Review": "photo caption or credit",
@@ -537,9 +531,7 @@ def test_a_paragraph_after_the_first_is_not_a_byline_or_a_bio():
         "Par ailleurs, le Togo a signé un accord",
         "Traders said the market would cut the time they spend at the border by half.",
     ]
-    _, art, why = _load_page(["Ghana and Togo agree to build a border market", *body])
-    assert art["text"] == "\n\n".join(body)
-    assert pd.isna(art["byline"]) and pd.isna(art["dateline"])
+    _page(["Ghana and Togo agree to build a border market", *body], text="\n\n".join(body), byline=None, dateline=None)
 
     body = [
         "Ghana and Togo agreed on Monday to build a new border market near Aflao, officials from both countries said.",
@@ -602,10 +594,8 @@ def test_a_headline_over_a_short_standfirst_needs_no_separators():
     """A menu-like line above a short summary line ("Ports & Logistics / East Africa") is
     not taken for the headline: the longer line stays the title."""
     body = ["Tanzania signed a long-term lease of two berths at Dar es Salaam port with an operator from the Gulf on Sunday."]
-    _, art, _ = _load_page(["Ports & Logistics / East Africa", "Tanzania hands a Gulf operator control of key berths", *body])
-    assert art["title"] == "Tanzania hands a Gulf operator control of key berths"
-    _, art, why = _load_page(["Tanzania leases port berths to Gulf firm", "The deal covers two berths for thirty years, the ministry says", *body])
-    assert art["title"] == "Tanzania leases port berths to Gulf firm"
+    _page(["Ports & Logistics / East Africa", "Tanzania hands a Gulf operator control of key berths", *body], title="Tanzania hands a Gulf operator control of key berths")
+    why = _page(["Tanzania leases port berths to Gulf firm", "The deal covers two berths for thirty years, the ministry says", *body], title="Tanzania leases port berths to Gulf firm")
     assert why["The deal covers two berths for thirty years, the ministry says"].startswith("standfirst")
 
 
@@ -618,9 +608,7 @@ def test_a_dateline_under_a_standfirst_paragraph_is_split():
     why = _page(["Un pont relie le Botswana et la Zambie", standfirst, "Kasane — " + story], dateline="Kasane", text=standfirst + "\n\n" + story)
     assert why["Kasane —"] == "dateline (moved to the dateline column)"
     long_first = " ".join([standfirst] * 6)
-    _, art, _ = _load_page(["Un pont relie le Botswana et la Zambie", long_first, "Kasane — " + story])
-    assert pd.isna(art["dateline"])
-    assert art["text"].endswith("Kasane — " + story)
+    _page(["Un pont relie le Botswana et la Zambie", long_first, "Kasane — " + story], dateline=None, text=long_first + "\n\nKasane — " + story)
 
 
 def test_banner_over_the_headline_and_a_dated_byline_under_a_standfirst():
