@@ -438,7 +438,9 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
         # ("Ports & Logistics / East Africa", "Accueil → Nation") is the site's chrome.
         long_sf = words[cur] >= 18
         short_sf = standfirst & ~long_sf & (words[cur] > words[prev])
-        short_sf[short_sf] = ~_matches_where(s, np.isin(idx, prev[short_sf]), r"[|/›»→>•·—–:]")[prev[short_sf]]
+        above_short = np.zeros(n, dtype=bool)
+        above_short[prev[short_sf]] = True
+        short_sf[short_sf] = ~_matches_where(s, above_short, r"[|/›»→>•·—–:]")[prev[short_sf]]
         standfirst &= long_sf | short_sf
         title_idx[d[standfirst]] = prev[standfirst]
         standfirst_line[cur[standfirst]] = True
