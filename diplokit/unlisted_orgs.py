@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .matching import fold
 from .unlisted import person_slug
@@ -200,6 +201,7 @@ def org_name_at(
 
 _LEAD_NAME = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:\s+(?:&\s+)?[A-ZÀ-ÖØ-Þ0-9][\w'’\-]*){0,3}")
 _LEAD_ADJ = re.compile(r"\s+([a-zà-öø-ÿ][\w\-]*)")
+_SPACE = re.compile(r"\s+")
 
 
 def name_after_lead(sentence: str, lead_end: int, rules: OrgRules, french: bool = False) -> tuple[int, int] | None:
@@ -214,7 +216,7 @@ def name_after_lead(sentence: str, lead_end: int, rules: OrgRules, french: bool 
         if adj is None or adj.group(1) in rules.connectors or adj.group(1) in rules.stop_words:
             break
         at = adj.end()
-    space = re.compile(r"\s+").match(sentence, at)
+    space = _SPACE.match(sentence, at)
     if space is None:
         return None
     mt = _LEAD_NAME.match(sentence, space.end())
@@ -231,18 +233,17 @@ def name_after_lead(sentence: str, lead_end: int, rules: OrgRules, french: bool 
     return (toks[0][0], end) if end > toks[0][0] else None
 
 
+@lru_cache(maxsize=8)
+def _venue_re(venues: tuple[str, ...]) -> re.Pattern:
+    """One pattern for "begins or ends with one of ``venues``" (folded, whole words)."""
+    alt = "|".join(re.escape(v) for v in sorted(venues, key=len, reverse=True))
+    return re.compile(rf"^(?:{alt})(?: |$)|(?:^| )(?:{alt})$")
+
+
 def _is_venue(name: str, venues: tuple[str, ...]) -> bool:
     """Whether the name is a venue's ("Kigali Convention Centre", "Palais des congrès de
     Yaoundé"): it ends, or begins, with one of ``venues`` (folded)."""
-    words = name.split()
-    if not words:
-        return False
-    first, last = fold(words[0]), fold(words[-1])
-    # only a name that begins or ends with a venue's first or last word needs the full test
-    if not any(v.rsplit(" ", 1)[-1] == last or v.split(" ", 1)[0] == first for v in venues):
-        return False
-    f = fold(name)
-    return any(f == v or f.endswith(" " + v) or f.startswith(v + " ") for v in venues)
+    return _venue_re(venues).search(fold(name)) is not None
 
 
 def org_id(name: str) -> str:
