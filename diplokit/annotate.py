@@ -724,6 +724,7 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     found = [(mt.group("title"), mt.span("name"), mt.group("name"), "name after a title") for mt in _candidate_matches(compiled, big, cps, m)]
     found += _names_after_person_leads(compiled, big, cps, m, layer)
     found += _names_after_title_and_demonym(compiled, big, cps, m, layer, t_start[t_first], t_end[t_first])
+    found += _names_after_demonym_nouns(compiled, big, cps, m)
     if compiled.appositive is not None:
         # "the minister of Foreign Affairs, Jane Doe": the title's end is where the
         # matcher's title hit ends (the earliest start among titles ending there).
@@ -883,8 +884,8 @@ def _unlisted_organisations(
     hit = np.flatnonzero((layer == "org_head") & in_sent)
     hs, he = m.start[hit], m.end[hit]
     up = _is_upper(cps[hs])
-    hs, he = hs[up], he[up]
     french_doc = articles["lang"].to_numpy() == "fr" if "lang" in articles else np.zeros(len(articles), dtype=bool)
+    hs, he = hs[up], he[up]
     leads = _names_after_leads(compiled, big, cps, m, layer, in_sent, sentence_of, sdoc, s_start, s_end, french_doc)
     if not len(hs) and not leads:
         return [], set()
@@ -946,6 +947,34 @@ def _names_after_title_and_demonym(
         mt = compiled.dem_name.match(big, int(de[j]))
         if mt is not None and fold(mt.group("name").split()[0]) not in compiled.generic:
             out.append((big[ts:te], mt.span("name"), mt.group("name"), "name after a title"))
+    return out
+
+
+def _names_after_demonym_nouns(compiled: Compiled, big: str, cps: np.ndarray, m: Matches) -> list[tuple]:
+    """``(demonym, (start, end), name, reason)`` of the names of two or more capitalised
+    words after a capitalised French demonym used as a noun, with its article ("le
+    Mauritanien El-Ghassim Wane", "l'Émirien Mohammed Ben Sulayem"): French introduces a
+    person by nationality that way; an adjective ("le président sénégalais") is lower case."""
+    if compiled.lead_name is None:
+        return []
+    dem = np.flatnonzero((compiled.kind == "demonym")[m.term])
+    ds, de = m.start[dem], m.end[dem]
+    ok = (ds >= 3) & (de < len(cps) - 1)
+    ok[ok] = _is_upper(cps[ds[ok]]) & (cps[de[ok]] == 0x20) & _is_upper(cps[de[ok] + 1])
+    if not ok.any():
+        return []
+    out = []
+    for a, b in zip(ds[ok].tolist(), de[ok].tolist()):
+        before = big[max(0, a - 4) : a].lower()
+        if not any(before.endswith(art) and (len(before) == len(art) or not before[-len(art) - 1].isalnum()) for art in ("le ", "la ", "l'", "l’")):
+            continue
+        mt = compiled.lead_name.match(big, b)
+        if mt is None:
+            continue
+        first = fold(mt.group("name").split()[0])
+        if first in compiled.generic or first in compiled.titles_folded:
+            continue
+        out.append((big[a:b], mt.span("name"), mt.group("name"), "name after a demonym used as a noun"))
     return out
 
 

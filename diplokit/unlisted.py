@@ -36,15 +36,24 @@ _GAP_WORDS = 6
 #: The farthest a role phrase's comma can be from the end of its title: a '.', then up to
 #: six words (one whitespace character and at most 25 characters each), then the comma.
 APPOSITIVE_REACH = 1 + _GAP_WORDS * 26
+# A portfolio can be a list ("le ministre de l'Énergie, du Pétrole et des Mines, Name";
+# "minister of agriculture, land reform and rural development, Name"): up to three more
+# comma-separated parts, each opening with a lower-case word, so a capitalised word after
+# a comma always ends the role phrase.
+_GAP_PARTS = 3
+#: The farthest the comma before the name can be from the end of its title.
+_LIST_REACH = APPOSITIVE_REACH + _GAP_PARTS * (2 + _GAP_WORDS * 26)
 #: How far before its comma a name is looked for: four words (and connectors).
 _NAME_REACH = 4 * 27
 
 
 def appositive_re(name_pattern: str) -> re.Pattern:
     """What may follow a title's end for the role to be in apposition to a name: optional
-    lower-case words of the role phrase, a comma, one space (or tab, newline, no-break
-    space), the name."""
-    return re.compile(rf"\.?(?:\s{_GAP_FIRST}(?:\s{_GAP_WORD}){{0,{_GAP_WORDS - 1}}})?,[ \t\n\xa0](?P<name>{name_pattern})")
+    lower-case words of the role phrase (a list of up to four parts, each part after the
+    first opening with a lower-case word after a comma), a comma, one space (or tab,
+    newline, no-break space), the name."""
+    part = rf"{_GAP_FIRST}(?:\s{_GAP_WORD}){{0,{_GAP_WORDS - 1}}}"
+    return re.compile(rf"\.?(?:\s{part})?(?:,\s{part}){{0,{_GAP_PARTS}}},[ \t\n\xa0](?P<name>{name_pattern})")
 
 
 def appositive_matches(big: str, cps: np.ndarray, title_ends: np.ndarray, pattern: re.Pattern) -> list[tuple[int, re.Match]]:
@@ -61,7 +70,7 @@ def appositive_matches(big: str, cps: np.ndarray, title_ends: np.ndarray, patter
         return []
     nxt = np.searchsorted(commas, title_ends, side="left")
     ok = nxt < len(commas)
-    ok[ok] = commas[nxt[ok]] - title_ends[ok] <= APPOSITIVE_REACH
+    ok[ok] = commas[nxt[ok]] - title_ends[ok] <= _LIST_REACH
     out = []
     for e in title_ends[ok].tolist():
         mt = pattern.match(big, e)

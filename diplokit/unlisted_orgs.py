@@ -38,6 +38,8 @@ _ELISION = re.compile(r"^[dlDL]['’](?=\w)")
 _REACH = 200  # characters around a head word: about max_words words of a name
 _AND = frozenset({"and", "et", "&"})
 _MAX_LOWER = 3  # lower-case words in a row inside a French name ("de sécurité sanitaire")
+_MAX_TRAILING = 2  # lower-case adjectives ending a French name ("Enseignement supérieur")
+_PARTICIPLE_ENDS = ("é", "ée", "és", "ées", "i", "ie", "is", "ies", "u", "ue", "us", "ues")
 _EDGE_PUNCT = ",.;:!?)]}»”\"’'"
 _OPEN_PUNCT = "([{«“\"‘"
 
@@ -192,6 +194,22 @@ def org_name_at(
             break
         closed = words[k][2]
         k += 1
+    if loose and sentence[word_start(hi) : word_start(hi) + 1].isupper():
+        # French adjectives after the last capitalised word are the name's ("Affaires
+        # étrangères", "Santé publique") when a clause boundary follows them: punctuation,
+        # the sentence's end, or a word that cannot be in a name (a verb, "qui").
+        j = hi
+        while j + 1 < len(toks) and j - hi < _MAX_TRAILING and not words[j][2] and not words[j + 1][1]:
+            w = words[j + 1][0]
+            if not w[:1].islower() or w.lower() in rules.connectors or w in rules.stop_words or _ELISION.match(w) or w.endswith(_PARTICIPLE_ENDS):
+                break  # a past participle is the verb of a clause ("dirigée par", "réunies")
+            if known_at is not None and known_at(word_start(j + 1)):
+                break  # a demonym says whose body it is ("le Conseil italien"): the country's mention
+            j += 1
+        last = j + 1 == len(toks) and toks[j][1] >= len(sentence.rstrip())
+        verb_next = j + 1 < len(toks) and words[j + 1][0] in rules.stop_words and words[j + 1][0][:1].islower()
+        if j > hi and (words[j][2] or last or verb_next):
+            hi = j
     start = word_start(lo)
     end = word_end(hi)
     if sum(1 for w in sentence[start:end].split() if w.lower() not in rules.connectors) < 2:

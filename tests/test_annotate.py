@@ -485,6 +485,35 @@ def test_people_after_a_demonym_a_particle_or_headed_by_are_mentions_even_when_u
     assert reasons["Hissène Zamba"] == "name after a title"
 
 
+def test_people_after_a_portfolio_list_a_demonym_noun_or_an_occupation_are_mentions():
+    """A portfolio that is a list ("le ministre de l'Énergie, du Pétrole et des Mines,
+    X"); a French demonym used as a noun ("le Mauritanien X", "l'Émirien X"); an
+    occupation used like a title ("the businessman X", "Slovenian rider X"). A lower-case
+    demonym (an adjective), a single word, or a capitalised word after a comma in the role
+    phrase ("Mines, Kigali") make no one."""
+    _, a = ann_of(
+        "Le ministre de l'Énergie, du Pétrole et des Mines, Birame Soulama Dioup, a salué une étape. "
+        "Le chef de la mission, le Mauritanien El-Ghali Wanou, a prévenu le Conseil. Wanou a insisté. "
+        "Le président de la fédération, l'Émirien Mohammed Ben Sulaymi, a salué l'ambition du pays. "
+        "L'écrivain Boualem Sansoni a été arrêté. Le Rwandais Kagabo a parlé.",
+        "South Africa's minister of agriculture, land reform and rural development, Thoko Didizo, said it. "
+        "The refinery belongs to the businessman Aliko Dangoto. Slovenian rider Tadej Pogacor won the race. "
+        "The minister of trade, industry, Kigali Heights said, would host the talks.",
+    )
+    got = _unlisted(a)
+    for name in ("Birame Soulama Dioup", "El-Ghali Wanou", "Mohammed Ben Sulaymi", "Boualem Sansoni",
+                 "Thoko Didizo", "Aliko Dangoto", "Tadej Pogacor"):
+        assert any(s == name and m == "unlisted" for s, _, _, m in got), name
+    assert ("Wanou", "new:el_ghali_wanou", "El-Ghali Wanou", "surname") in got
+    assert not any("Kagabo" in s or "Kigali" in s for s, *_ in got)
+    reasons = dict(zip(a.candidates["name"], a.candidates["reason"]))
+    assert reasons["Birame Soulama Dioup"] == reasons["Thoko Didizo"] == "name in apposition to a title"
+    assert reasons["El-Ghali Wanou"] == reasons["Mohammed Ben Sulaymi"] == "name after a demonym used as a noun"
+    assert reasons["Aliko Dangoto"] == reasons["Tadej Pogacor"] == "name after a title"
+    # The demonyms are still mentions of their countries.
+    assert {"MRT", "ARE", "SVN", "ZAF"} <= set(a.mentions["entity_id"])
+
+
 def test_what_follows_a_title_is_not_always_a_person():
     _, a = ann_of(
         "The minister said on Monday, Amnesty International had no access. "

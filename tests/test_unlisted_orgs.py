@@ -29,6 +29,18 @@ def test_a_name_is_the_run_of_capitalised_words_around_its_head_word():
     assert _name("Bank officials said.", "Bank") is None  # one word
 
 
+def test_french_names_can_end_with_adjectives_before_a_clause_boundary():
+    assert _name("Le Ministère des Affaires étrangères a protesté.", "Ministère", True) == ("Ministère des Affaires étrangères", None)
+    assert _name("Selon la Cour suprême, le texte est valide.", "Cour", True) == ("Cour suprême", None)
+    assert _name("Le Conseil constitutionnel a validé le scrutin.", "Conseil", True) == ("Conseil constitutionnel", None)
+    assert _name("Il a saisi le Conseil constitutionnel", "Conseil", True) == ("Conseil constitutionnel", None)
+    # no boundary after the adjective, a participle, a demonym (the country's), English
+    assert _name("La Banque centrale finance le projet.", "Banque", True) is None
+    assert _name("Le Mouvement populaire dirigé par Malik Agor a signé.", "Mouvement", True) is None
+    assert _name("La présidente du Conseil italien a été reçue.", "Conseil", True, known=("italien",)) is None
+    assert _name("The Council concerned said so.", "Council") is None
+
+
 def test_and_joins_words_of_one_name_but_not_two_names():
     s = "Flights by Malawi Airlines and Zambia Airways resumed."
     assert _name(s, "Airlines") == ("Malawi Airlines", None)
@@ -54,8 +66,9 @@ def test_french_names_take_lower_case_words_after_their_head_word():
     assert _name(s, "Agence", french=True) == ("Agence nationale de sécurité sanitaire", "ANSS")
     assert _name("Le Tribunal criminel de Dixinn a rendu son verdict.", "Tribunal", french=True) == ("Tribunal criminel de Dixinn", None)
     assert _name("La Société des mines de l'Air (Somaïr) exporte.", "Société", french=True) == ("Société des mines de l'Air", None)
-    # a verb ends the name; in an English story lower-case words never join it
-    assert _name("La Cour constitutionnelle a depuis confirmé la victoire de M. Touadéra.", "Cour", french=True) is None
+    # a verb ends the name (after its adjective); in an English story lower-case words never join it
+    assert _name("La Cour constitutionnelle a depuis confirmé la victoire de M. Touadéra.", "Cour", french=True) == ("Cour constitutionnelle", None)
+    assert _name("La Cour a depuis confirmé la victoire de M. Touadéra.", "Cour", french=True) is None
     assert _name("The Office said on Monday that the Kenya delegation left.", "Office") is None
     # a year after a lower-case word is a date, not part of the name; a number between names is
     assert _name("Les deux États avaient saisi la Cour en 2021 par un compromis.", "Cour", french=True) is None
