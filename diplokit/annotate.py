@@ -658,6 +658,8 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
             valid[j] = False
         elif after[:1].isupper() and not after.isupper() and fold(after) not in compiled.titles_folded and not after.endswith(("'s", "’s")):
             valid[j] = False  # "Lee White" is not Lee Jae-myung: the surname is someone's first name
+        elif s > 1 and big[s - 1] == "-" and _glued_name_part(big, s - 1, compiled.connectors):
+            valid[j] = False  # "Berit Reiss-Andersen" is not Inger Andersen: part of another surname
         elif names_another_person(word, compiled.generic, compiled.titles_folded):
             valid[j] = False
             d = int(np.searchsorted(doc_start, s, side="right") - 1)
@@ -1025,6 +1027,16 @@ def _names_after_leads(
         if r is not None:
             out.append((int(sdoc[kk]), s0 + r[0], s0 + r[1]))
     return out
+
+
+def _glued_name_part(text: str, hyphen: int, connectors: frozenset[str]) -> bool:
+    """Whether a capitalised word that is not a particle ("al", "El") ends at ``hyphen``:
+    the name after the hyphen is the second half of a compound surname ("Reiss-Andersen")."""
+    i = hyphen
+    while i > 0 and text[i - 1].isalpha():
+        i -= 1
+    word = text[i:hyphen]
+    return len(word) > 1 and word[0].isupper() and fold(word) not in connectors
 
 
 def _holds(sorted_values: np.ndarray) -> Callable[[int], bool]:

@@ -514,6 +514,15 @@ def test_people_after_a_portfolio_list_a_demonym_noun_or_an_occupation_are_menti
     assert {"MRT", "ARE", "SVN", "ZAF"} <= set(a.mentions["entity_id"])
 
 
+def test_a_surname_glued_after_a_capitalised_word_is_part_of_another_name():
+    """"Reiss-Andersen" is not Inger Andersen; a particle before the hyphen is ("El-Sisi",
+    "al-Burhan")."""
+    got = mentions_of("The chair, Berit Reiss-Andersen, spoke. Reiss-Andersen left. El-Sisi met al-Burhan. Andersen of UNEP spoke.")
+    assert ("Berit Reiss-Andersen", "new:berit_reiss_andersen", "unlisted") in got
+    assert [s for s, i, _ in got if i == "inger_andersen"] == ["Andersen"]  # only the last one
+    assert {i for _, i, _ in got} >= {"abdel_fattah_el_sisi", "abdel_fattah_al_burhan"}
+
+
 def test_what_follows_a_title_is_not_always_a_person():
     _, a = ann_of(
         "The minister said on Monday, Amnesty International had no access. "
