@@ -952,6 +952,17 @@ def _names_after_title_and_demonym(
     return out
 
 
+def _person_name_at(compiled: Compiled, big: str, at: int) -> re.Match | None:
+    """The name of two or more capitalised words after the space at ``at`` (None when there
+    is none, or when it opens with a title or a generic word: "led by Prime Minister ..." is
+    left to the title rules)."""
+    mt = compiled.lead_name.match(big, at)
+    if mt is None:
+        return None
+    first = fold(mt.group("name").split()[0])
+    return None if first in compiled.generic or first in compiled.titles_folded else mt
+
+
 def _names_after_demonym_nouns(compiled: Compiled, big: str, cps: np.ndarray, m: Matches) -> list[tuple]:
     """``(demonym, (start, end), name, reason)`` of the names of two or more capitalised
     words after a capitalised French demonym used as a noun, with its article ("le
@@ -961,7 +972,7 @@ def _names_after_demonym_nouns(compiled: Compiled, big: str, cps: np.ndarray, m:
         return []
     dem = np.flatnonzero((compiled.kind == "demonym")[m.term])
     ds, de = m.start[dem], m.end[dem]
-    ok = (ds >= 3) & (de < len(cps) - 1)
+    ok = (ds >= 2) & (de < len(cps) - 1)  # room for "l'" before it
     ok[ok] = _is_upper(cps[ds[ok]]) & (cps[de[ok]] == 0x20) & _is_upper(cps[de[ok] + 1])
     if not ok.any():
         return []
@@ -970,13 +981,9 @@ def _names_after_demonym_nouns(compiled: Compiled, big: str, cps: np.ndarray, m:
         before = big[max(0, a - 4) : a].lower()
         if not any(before.endswith(art) and (len(before) == len(art) or not before[-len(art) - 1].isalnum()) for art in ("le ", "la ", "l'", "l’")):
             continue
-        mt = compiled.lead_name.match(big, b)
-        if mt is None:
-            continue
-        first = fold(mt.group("name").split()[0])
-        if first in compiled.generic or first in compiled.titles_folded:
-            continue
-        out.append((big[a:b], mt.span("name"), mt.group("name"), "name after a demonym used as a noun"))
+        mt = _person_name_at(compiled, big, b)
+        if mt is not None:
+            out.append((big[a:b], mt.span("name"), mt.group("name"), "name after a demonym used as a noun"))
     return out
 
 
@@ -993,13 +1000,9 @@ def _names_after_person_leads(compiled: Compiled, big: str, cps: np.ndarray, m: 
     ok = (le < len(cps) - 1) & (cps[np.minimum(le, len(cps) - 1)] == 0x20) & _is_upper(cps[nxt])
     out = []
     for a, b in zip(ls[ok].tolist(), le[ok].tolist()):
-        mt = compiled.lead_name.match(big, b)
-        if mt is None:
-            continue
-        first = fold(mt.group("name").split()[0])
-        if first in compiled.generic or first in compiled.titles_folded:
-            continue
-        out.append((big[a:b], mt.span("name"), mt.group("name"), "name after a phrase such as 'headed by'"))
+        mt = _person_name_at(compiled, big, b)
+        if mt is not None:
+            out.append((big[a:b], mt.span("name"), mt.group("name"), "name after a phrase such as 'headed by'"))
     return out
 
 
