@@ -118,6 +118,7 @@ class Compiled:
     connectors: frozenset[str] = frozenset()
     lead_name: re.Pattern | None = None  # the name after a person_lead phrase ("headed by Jane Doe")
     dem_name: re.Pattern | None = None  # the name after a title and a demonym ("président tchadien Hissène Habré")
+    demonym_articles: tuple[str, ...] = ()  # "le ", "l'": before a demonym used as a noun ("le Mauritanien X")
     name_heads: frozenset[str] = frozenset()  # "Airlines" in "Malawian Airlines": not the country
     place_connectors: tuple[str, ...] = ()  # " of ", " d'": "Bank of Kigali" (see matching.connector_keys)
     unlisted_people: bool = False  # count titled names absent from the lexicons as mentions
@@ -254,6 +255,7 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
             rf"{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{1,3}}", [str(w) for w in settings.get("role_phrase_stop_words", [])]
         ),
         connectors=frozenset(fold(w) for w in connectors),
+        demonym_articles=tuple(str(w).lower() for w in settings.get("demonym_noun_articles") or []),
         lead_name=re.compile(rf"[ \t]+(?P<name>{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{1,3}})"),
         dem_name=re.compile(rf"[ \t]+(?P<name>{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{0,3}})"),
         name_heads=frozenset(fold(str(w)) for w in settings.get("proper_name_heads", [])),
@@ -324,6 +326,7 @@ def _org_rules(settings: dict) -> OrgRules | None:
         stop_words=frozenset(v for w in settings.get("organisation_name_stop_words") or [] for v in (str(w), str(w)[:1].upper() + str(w)[1:])),
         leads=frozenset(str(w).lower() for ws in (settings.get("organisation_leads") or {}).values() for w in ws),
         venues=tuple(fold(str(w)) for w in settings.get("organisation_venues") or []),
+        participle_ends=tuple(str(w) for w in settings.get("organisation_name_participle_endings") or []),
     )
 
 
@@ -886,8 +889,8 @@ def _unlisted_organisations(
     hit = np.flatnonzero((layer == "org_head") & in_sent)
     hs, he = m.start[hit], m.end[hit]
     up = _is_upper(cps[hs])
-    french_doc = articles["lang"].to_numpy() == "fr" if "lang" in articles else np.zeros(len(articles), dtype=bool)
     hs, he = hs[up], he[up]
+    french_doc = articles["lang"].to_numpy() == "fr" if "lang" in articles else np.zeros(len(articles), dtype=bool)
     leads = _names_after_leads(compiled, big, cps, m, layer, in_sent, sentence_of, sdoc, s_start, s_end, french_doc)
     if not len(hs) and not leads:
         return [], set()
@@ -968,18 +971,19 @@ def _names_after_demonym_nouns(compiled: Compiled, big: str, cps: np.ndarray, m:
     words after a capitalised French demonym used as a noun, with its article ("le
     Mauritanien El-Ghassim Wane", "l'Émirien Mohammed Ben Sulayem"): French introduces a
     person by nationality that way; an adjective ("le président sénégalais") is lower case."""
-    if compiled.lead_name is None:
+    if compiled.lead_name is None or not compiled.demonym_articles:
         return []
     dem = np.flatnonzero((compiled.kind == "demonym")[m.term])
     ds, de = m.start[dem], m.end[dem]
-    ok = (ds >= 2) & (de < len(cps) - 1)  # room for "l'" before it
+    reach = max(len(art) for art in compiled.demonym_articles)
+    ok = (ds >= min(len(art) for art in compiled.demonym_articles)) & (de < len(cps) - 1)
     ok[ok] = _is_upper(cps[ds[ok]]) & (cps[de[ok]] == 0x20) & _is_upper(cps[de[ok] + 1])
     if not ok.any():
         return []
     out = []
     for a, b in zip(ds[ok].tolist(), de[ok].tolist()):
-        before = big[max(0, a - 4) : a].lower()
-        if not any(before.endswith(art) and (len(before) == len(art) or not before[-len(art) - 1].isalnum()) for art in ("le ", "la ", "l'", "l’")):
+        before = big[max(0, a - reach - 1) : a].lower()
+        if not any(before.endswith(art) and (len(before) == len(art) or not before[-len(art) - 1].isalnum()) for art in compiled.demonym_articles):
             continue
         mt = _person_name_at(compiled, big, b)
         if mt is not None:

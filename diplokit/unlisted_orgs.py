@@ -39,7 +39,6 @@ _REACH = 200  # characters around a head word: about max_words words of a name
 _AND = frozenset({"and", "et", "&"})
 _MAX_LOWER = 3  # lower-case words in a row inside a French name ("de sécurité sanitaire")
 _MAX_TRAILING = 2  # lower-case adjectives ending a French name ("Enseignement supérieur")
-_PARTICIPLE_ENDS = ("é", "ée", "és", "ées", "i", "ie", "is", "ies", "u", "ue", "us", "ues")
 _EDGE_PUNCT = ",.;:!?)]}»”\"’'"
 _OPEN_PUNCT = "([{«“\"‘"
 
@@ -55,6 +54,7 @@ class OrgRules:
     stop_words: frozenset[str]  # "The", "Monday", "a" (a verb): as written, and capitalised (not "UN" for "un")
     max_words: int = 12
     leads: frozenset[str] = frozenset()  # "developer", "groupe": a name right after one (in lower case) is an organisation's
+    participle_ends: tuple[str, ...] = ()  # "é", "ée": a lower-case word ending so is a verb, not an adjective of the name
     venues: tuple[str, ...] = ()  # folded: "convention centre", "palais des congres" (a place, not an actor)
 
 
@@ -201,7 +201,7 @@ def org_name_at(
         j = hi
         while j + 1 < len(toks) and j - hi < _MAX_TRAILING and not words[j][2] and not words[j + 1][1]:
             w = words[j + 1][0]
-            if not w[:1].islower() or w.lower() in rules.connectors or w in rules.stop_words or _ELISION.match(w) or w.endswith(_PARTICIPLE_ENDS):
+            if not w[:1].islower() or w.lower() in rules.connectors or w in rules.stop_words or _ELISION.match(w) or (bool(rules.participle_ends) and w.endswith(rules.participle_ends)):
                 break  # a past participle is the verb of a clause ("dirigée par", "réunies")
             if known_at is not None and known_at(word_start(j + 1)):
                 break  # a demonym says whose body it is ("le Conseil italien"): the country's mention
