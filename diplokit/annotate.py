@@ -126,6 +126,9 @@ class Compiled:
     # sector -> cues (lower case) that count only beside another cue of the sector
     needs_support: dict[str, frozenset[str]] = field(default_factory=dict)
     shared: np.ndarray | None = None  # per term: a name several countries share ("Congo")
+    # country -> (organisation, its bodies, a term of the organisation): a capital that can
+    # stand for an organisation seated there ("Brussels" for the EU)
+    seats: dict[str, tuple[str, frozenset[str], int]] = field(default_factory=dict)
     text_cache: dict = field(default_factory=dict, repr=False)
 
     def ref_codes(self) -> np.ndarray:
@@ -264,6 +267,7 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         org_rules=org_rules,
         needs_support=_needs_support(lex.sectors),
         shared=_shared_terms(matcher.terms, settings),
+        seats=_seats(lex, matcher.terms, settings),
     )
     _CACHE.clear()  # one lexicon at a time is the common case; keep memory flat
     _CACHE[key] = compiled
@@ -310,6 +314,38 @@ def _resolve_shared(shared: np.ndarray, doc: np.ndarray, start: np.ndarray, end:
         for sc in scored:
             drop[sc[-1]] = sc is not best or best[0] == 2
     return drop
+
+
+def _seats(lex: Lexicon, terms: pd.DataFrame, settings: dict) -> dict[str, tuple[str, frozenset[str], int]]:
+    """``capital_seats_of_organisations`` of annotation.yaml, for the lexicon at hand:
+    country -> (organisation, the organisation and its bodies, a term of it)."""
+    refs = terms["ref"].to_numpy()
+    layer = terms["layer"].to_numpy()
+    out = {}
+    for country, org in (settings.get("capital_seats_of_organisations") or {}).items():
+        at = np.flatnonzero((refs == str(org)) & (layer == "entity"))
+        if len(at):
+            bodies = frozenset(lex.organizations.loc[lex.organizations["parent"] == str(org), "id"]) | {str(org)}
+            out[str(country)] = (str(org), bodies, int(at[0]))
+    return out
+
+
+def _capitals_for_seats(compiled: Compiled, kinds: np.ndarray, refs: np.ndarray, doc: np.ndarray, terms: np.ndarray) -> np.ndarray:
+    """``terms`` with a capital standing for an organisation seated there made a mention of
+    that organisation: in an article that names the organisation (or one of its bodies) and
+    names the capital's country in no other way ("Brussels" in a story about the EU)."""
+    out = terms
+    for country, (_, bodies, org_term) in compiled.seats.items():
+        cap = np.flatnonzero((kinds == "capital") & (refs == country))
+        if not len(cap):
+            continue
+        named_org = np.isin(doc[cap], doc[np.isin(refs, list(bodies))])
+        named_country = np.isin(doc[cap], doc[(refs == country) & (kinds != "capital")])
+        swap = cap[named_org & ~named_country]
+        if len(swap):
+            out = out.copy() if out is terms else out
+            out[swap] = org_term
+    return out
 
 
 def _org_rules(settings: dict) -> OrgRules | None:
@@ -730,6 +766,7 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     found += _names_after_person_leads(compiled, big, cps, m, layer)
     found += _names_after_title_and_demonym(compiled, big, cps, m, layer, t_start[t_first], t_end[t_first])
     found += _names_after_demonym_nouns(compiled, big, cps, m)
+    found += _names_after_country_possessives(compiled, big, cps, m, layer)
     if compiled.appositive is not None:
         # "the minister of Foreign Affairs, Jane Doe": the title's end is where the
         # matcher's title hit ends (the earliest start among titles ending there).
@@ -796,6 +833,8 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
             typed = sorted([(u, "person") for u in unlisted] + [(o, "organization") for o in orgs], key=lambda r: (r[0][1], r[0][2]))
             unlisted, u_type = [r[0] for r in typed], [r[1] for r in typed]
 
+    if compiled.seats:
+        et2 = _capitals_for_seats(compiled, kinds2, refs2, edoc, et2)
     esent = np.searchsorted(s_start, ee2 - 1, side="right") - 1
     ent_cols = _entity_columns(compiled, et2, ("entity_name", "entity_type", "country"))
     mentions = pd.DataFrame(
@@ -988,6 +1027,27 @@ def _names_after_demonym_nouns(compiled: Compiled, big: str, cps: np.ndarray, m:
         mt = _person_name_at(compiled, big, b)
         if mt is not None:
             out.append((big[a:b], mt.span("name"), mt.group("name"), "name after a demonym used as a noun"))
+    return out
+
+
+def _names_after_country_possessives(compiled: Compiled, big: str, cps: np.ndarray, m: Matches, layer: np.ndarray) -> list[tuple]:
+    """``(country, (start, end), name, reason)`` of the names of two or more capitalised
+    words right after a country's name and its possessive ("Italy's Giuseppe Conte"): the
+    press introduces a foreign leader or minister that way, without a title."""
+    if compiled.lead_name is None:
+        return []
+    hit = np.flatnonzero((layer == "entity") & np.isin(compiled.kind[m.term], ["name", "alias"]))
+    ls, le = m.start[hit], m.end[hit]
+    ok = le < len(cps) - 3
+    ok[ok] = np.isin(cps[le[ok]], [0x27, 0x2019]) & (cps[le[ok] + 1] == 0x73) & (cps[le[ok] + 2] == 0x20) & _is_upper(cps[le[ok] + 3])
+    if not ok.any():
+        return []
+    ok[ok] = _is_country(compiled, compiled.ref[m.term[hit[ok]]])
+    out = []
+    for a, b in zip(ls[ok].tolist(), le[ok].tolist()):
+        mt = _person_name_at(compiled, big, b + 2)
+        if mt is not None:
+            out.append((big[a:b + 2], mt.span("name"), mt.group("name"), "name after a country's possessive"))
     return out
 
 

@@ -37,6 +37,12 @@ _BYLINE_LEAD = r"((by|par|written by|écrit par|posted by|published by|posté pa
 #: A date before the author: "Posted on January 31, 2022 by Newsroom", "Publié le 3 mai par X".
 _DATED_LEAD = r"(posted|published|publié|posté|mis en ligne)\s+(on|le)\s+[^|•·]{1,40}?\s+"
 BYLINE_RE = rf"^([^|•·]{{0,40}}[|•·]\s*|{_DATED_LEAD})?{_BYLINE_LEAD}\S"
+#: "Par X, à Kampala — Journaliste santé, ancien correspondant à Goma.": a name, where it
+#: was filed from, and a short bio after a dash.
+_BYLINE_WITH_BIO = (
+    rf"^(?i:{_BYLINE_LEAD})[A-ZÀ-ÖØ-Þ][^,|·•—–.]{{0,40}}(,\s*(?i:à|in|au|en|at|from|depuis)\s+[^,|·•—–.]{{1,30}})?"
+    r"\s+[—–]\s+[^—–|]{1,100}$"
+)
 
 
 def _byline_name(line: str) -> str:
@@ -359,15 +365,19 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
         kept_idx = np.flatnonzero(keep)
         pos = np.searchsorted(kept_idx, first_body[late], side="right")
         nxt = kept_idx[np.minimum(pos, len(kept_idx) - 1)]
-        ok = (pos < len(kept_idx)) & (parent[nxt] == late) & short_byline[nxt] & ~ends_term[nxt]
+        ok = (pos < len(kept_idx)) & (parent[nxt] == late) & short_byline[nxt]
         ok &= words[first_body[late]] <= 60
         named = np.zeros(n, dtype=bool)
         named[nxt[ok]] = True
         # A name, then nothing much ("Par Kofi Mensah") or the byline's date and reading
-        # time after a separator ("Par X | 28 août 2022 - 21:15 | Lecture 5 min").
-        ok[ok] = _matches_where(s, named, rf"^(?i:{_BYLINE_LEAD})[A-ZÀ-ÖØ-Þ]")[nxt[ok]] & (
+        # time after a separator ("Par X | 28 août 2022 - 21:15 | Lecture 5 min"); or a
+        # name, the place it was filed from and a one-line bio after a dash ("Par X, à
+        # Kampala — Journaliste santé, ancien correspondant à Goma."), which may end in a stop.
+        plain = ~ends_term[nxt[ok]] & _matches_where(s, named, rf"^(?i:{_BYLINE_LEAD})[A-ZÀ-ÖØ-Þ]")[nxt[ok]] & (
             (words[nxt[ok]] <= 10) | _matches_where(s, named, rf"^(?i:{_BYLINE_LEAD})[A-ZÀ-ÖØ-Þ][^|·•]{{0,60}}\s[|·•]\s")[nxt[ok]]
         )
+        with_bio = _matches_where(s, named, _BYLINE_WITH_BIO)[nxt[ok]]
+        ok[ok] = plain | with_bio
         late = late[ok]
         byline_idx[late] = nxt[ok]
     byline_val = np.array([_byline_name(s_list[i]) if i >= 0 else None for i in byline_idx], dtype=object)
@@ -472,7 +482,8 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     conn = "|".join(re.escape(w) for w in rules.place_connectors)
     conn_opt = rf"(?:(?:{conn})\s+)?" if conn else ""
     dateline_re = (
-        rf"^(?P<place>[{upper}][\pL'’.\-]*(?:[ ,]+{conn_opt}[{upper}(][\pL'’.\-)]*){{0,4}}"
+        # (two places for a story filed from both: "YAOUNDÉ / MALABO, Feb 17 —")
+        rf"^(?P<place>[{upper}][\pL'’.\-]*(?:(?:[ ,]+{conn_opt}|\s*/\s*)[{upper}(][\pL'’.\-)]*){{0,4}}"
         # a date after the place: "le 3 mai", "16 March 2024" or "March 16, 2024"
         r"(?:,?\s+(?:le\s+)?(?:\d{1,2}(?:er)?\s+\pL+\.?|\pL+\.?\s+\d{1,2})(?:,?\s+\d{4})?)?(?:\s*\([^)]{1,40}\))?)"
         r"\s*[—–-]{1,2}\s+(?P<rest>\S.*)$"

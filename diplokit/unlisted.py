@@ -32,9 +32,12 @@ from .matching import fold, names_another_person, prev_word
 # always within reach of the title (see ``APPOSITIVE_REACH``).
 _GAP_WORD = r"[^\s,.;:!?()\[\]{}\"“”«»<>|/]{1,25}"
 _GAP_FIRST = r"[a-zà-öø-ÿ][^\s,.;:!?()\[\]{}\"“”«»<>|/]{0,24}"
-_GAP_WORDS = 6
+_GAP_WORDS = 8
+_BEFORE_WORDS = 6  # the role phrase after a name and its comma ("Name, director general of ...")
 #: The farthest a role phrase's comma can be from the end of its title: a '.', then up to
-#: six words (one whitespace character and at most 25 characters each), then the comma.
+#: eight words (one whitespace character and at most 25 characters each), then the comma.
+#: (French portfolios run long: "la ministre des Pêches et des Infrastructures maritimes et
+#: portuaires, Name".)
 APPOSITIVE_REACH = 1 + _GAP_WORDS * 26
 # A portfolio can be a list ("le ministre de l'Énergie, du Pétrole et des Mines, Name";
 # "minister of agriculture, land reform and rural development, Name"): up to three more
@@ -86,7 +89,7 @@ def name_before_re(name_pattern: str, stop_words: list[str]) -> re.Pattern:
     relative word or a conjunction in it (``stop_words``: "..., whose chief executive",
     "..., and President") means the title is not the name's."""
     stop = "|".join(re.escape(w) for w in stop_words) or "(?!)"
-    gap = rf"(?:(?!(?:{stop})\s){_GAP_WORD}[ \t\xa0]){{0,{_GAP_WORDS}}}"
+    gap = rf"(?:(?!(?:{stop})\s){_GAP_WORD}[ \t\xa0]){{0,{_BEFORE_WORDS}}}"
     return re.compile(rf"(?<!\S)(?P<name>{name_pattern}),[ \t\xa0]{gap}$")
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -145,6 +146,22 @@ def test_a_capital_glued_to_based_or_listed_is_a_place():
     assert [(s, e) for s, e, k in m if k == "capital"] == [("London", "GBR"), ("Nairobi", "KEN")]
 
 
+def test_brussels_stands_for_the_eu_in_a_story_about_the_eu_that_names_belgium_no_other_way():
+    m = mentions_of("The European Commission approved new funds for Niger. Brussels said the money would pay for border posts.")
+    assert ("Brussels", "eu", "capital") in m and not [e for _, e, _ in m if e == "BEL"]
+    m = mentions_of("L'Union européenne a suspendu son aide. Bruxelles et Niamey restent en contact.")
+    assert ("Bruxelles", "eu", "capital") in m
+    # Belgium named otherwise: Brussels is Belgium's government
+    m = mentions_of("Belgian diplomats left Kigali. Brussels regretted the decision, and the EU called for calm.")
+    assert ("Brussels", "BEL", "capital") in m
+    # no EU in the story: Brussels is Belgium's government
+    assert ("Brussels", "BEL", "capital") in mentions_of("Brussels and Kigali signed a trade deal on Monday.")
+    # the rule is data: without the setting, Brussels stays Belgium
+    lex = default_lexicon()
+    plain = replace(lex, settings={k: v for k, v in lex.settings.items() if k != "capital_seats_of_organisations"})
+    text = "The European Commission approved new funds for Niger. Brussels said the money would pay for border posts."
+    assert ("Brussels", "BEL", "capital") in mentions_of(text, lexicon=plain)
+
 def test_a_national_security_council_is_not_the_uns():
     m = mentions_of("The president convened his national security council. The Security Council met in New York.")
     assert [s for s, e, _ in m if e == "unsc"] == ["Security Council"]
@@ -262,7 +279,6 @@ def test_lexicon_labels_for_figures():
 
 
 def test_rule_settings_are_part_of_the_fingerprint():
-    from dataclasses import replace
 
     lex = default_lexicon()
     other = replace(lex, settings={**lex.settings, "dyad_min_evidence": 3})
@@ -289,7 +305,6 @@ def test_state_companies_bear_their_country_private_ones_do_not():
     # The rule is the setting: without state_company in it, the airline is just a firm.
     lex = default_lexicon()
     types = [t for t in lex.settings["country_bearing_org_types"] if t != "state_company"]
-    from dataclasses import replace
 
     (plain,) = dyads_of("Uganda Airlines agreed with Ghana to fly three times a week to a new airport.",
                         lexicon=replace(lex, settings={**lex.settings, "country_bearing_org_types": types}))
@@ -341,7 +356,6 @@ def test_no_pair_leads_when_the_top_is_shared_by_four_countries():
     assert got[0] == set()
     assert got[1] == {("EGY", "ETH"), ("EGY", "SDN"), ("ETH", "SDN")}
     assert ("KEN", "UGA") in got[2]
-    from dataclasses import replace
 
     lex = default_lexicon()
     (loose,) = dyads_of(four, lexicon=replace(lex, settings={**lex.settings, "dyad_max_countries_tied_at_top": None}))
@@ -514,6 +528,27 @@ def test_people_after_a_portfolio_list_a_demonym_noun_or_an_occupation_are_menti
     assert {"MRT", "ARE", "SVN", "ZAF"} <= set(a.mentions["entity_id"])
 
 
+def test_people_after_a_long_portfolio_a_country_possessive_or_presided_over_by_are_mentions():
+    """A French portfolio of up to eight words before the comma ("la ministre des Pêches et
+    des Infrastructures maritimes et portuaires, X"); "la secrétaire au Commerce, X"; a
+    country's possessive ("Italy's X Y"); "presided over by X Y". A place after a country's
+    possessive ("Uganda's Lake Albert") is no one."""
+    _, a = ann_of(
+        "La ministre des Pêches et des Infrastructures maritimes et portuaires, Awa Ndiayo, a annoncé un audit. "
+        "La secrétaire au Commerce, Gina Raimonda, a présidé un forum.",
+        "The summit brought together Italy's Giuseppo Conti and other leaders. "
+        "The chamber, presided over by Joanna Kerner, gave its verdict. Uganda's Lake Albert holds oil.",
+    )
+    got = _unlisted(a)
+    for name in ("Awa Ndiayo", "Gina Raimonda", "Giuseppo Conti", "Joanna Kerner"):
+        assert any(s == name and m == "unlisted" for s, _, _, m in got), name
+    assert not any("Lake" in s for s, *_ in got)
+    reasons = dict(zip(a.candidates["name"], a.candidates["reason"]))
+    assert reasons["Giuseppo Conti"] == "name after a country's possessive"
+    assert reasons["Joanna Kerner"] == "name after a phrase such as 'headed by'"
+    assert {"ITA", "UGA"} <= set(a.mentions["entity_id"])  # the countries are still mentions
+
+
 def test_a_surname_glued_after_a_capitalised_word_is_part_of_another_name():
     """"Reiss-Andersen" is not Inger Andersen; a particle before the hyphen is ("El-Sisi",
     "al-Burhan")."""
@@ -533,7 +568,6 @@ def test_what_follows_a_title_is_not_always_a_person():
 
 
 def test_unlisted_people_can_be_switched_off():
-    from dataclasses import replace
 
     lex = default_lexicon()
     off = replace(lex, settings={**lex.settings, "unlisted_people": False})
@@ -627,7 +661,6 @@ def test_a_name_two_countries_share_is_the_one_the_story_names():
     # a place phrase that settles it is an alias
     assert mentions_of("Kenya sent troops to eastern Congo on Monday.") == [("Kenya", "KEN", "name"), ("eastern Congo", "COD", "alias")]
     # the groups are data: without them, "Congo" is no one's
-    from dataclasses import replace
 
     lex = default_lexicon()
     plain = replace(lex, settings={**lex.settings, "shared_country_names": []})

@@ -686,3 +686,45 @@ def test_lowercase_tagline_two_author_bio_bilingual_read_also_and_reactions():
         "YOUR REACTIONS (12)": "comment section",
         "Kreol_Patriot: Finally!": "comment section",
     })
+
+
+def test_domain_header_two_place_dateline_byline_with_bio_and_inline_furniture_seen_on_set_j():
+    """A site header that opens with the domain name is not the headline; a dateline of two
+    places ("LOMÉ / COTONOU, Mar 3 —"); under a standfirst, a byline with the place it was
+    filed from and a one-line bio after a dash; a bilingual advertisement label, "Related
+    tags:", "Don't miss a story", an inline "Popular now:" list and a cookie banner with its
+    buttons go."""
+    headline = "Togo and Benin reopen their coastal border to traders after two years"
+    body = [
+        "Customs officers on both sides reopened the main crossing on Friday, and the first lorries passed before noon.",
+        "Traders said the closure had cut their sales by half and pushed many to use informal paths through the lagoon.",
+    ]
+    lines = [
+        "coastwatch.example | West Africa · Trade · Politics",
+        headline,
+        "LOMÉ / COTONOU, Mar 3 — " + body[0],
+        "Publicité / Advertisement",
+        body[1],
+        "Related tags: Togo, Benin, borders, trade",
+        "Don't miss a story: join our channel on your phone",
+        "Popular now: 1. Port fees rise again | 2. New coach for the national team",
+        "Cookies keep this site running. Learn more | OK",
+    ]
+    why = _page(lines, title=headline, dateline="LOMÉ / COTONOU, Mar 3", text="\n\n".join(body))
+    _assert_removed_as(why, {
+        "coastwatch.example | West Africa · Trade · Politics": "navigation or section menu",
+        "Publicité / Advertisement": "advertisement label",
+        "Related tags: Togo, Benin, borders, trade": "tag list",
+        "Don't miss a story: join our channel on your phone": "newsletter or subscription prompt",
+        "Popular now: 1. Port fees rise again | 2. New coach for the national team": "read-more link",
+        "Cookies keep this site running. Learn more | OK": "cookie or privacy prompt",
+    })
+
+    standfirst = "Les autorités sanitaires durcissent les contrôles. Les pays voisins suivent la situation de près."
+    story = "Le gouvernement a ordonné samedi la fermeture des marchés de deux districts pour trois semaines."
+    page = ["Épidémie : deux districts fermés", standfirst, "Par Awa Traoré, à Bamako — Journaliste santé, ancienne correspondante à Mopti.", "Bamako — " + story]
+    why = _page(page, byline="Awa Traoré", dateline="Bamako", text=standfirst + "\n\n" + story)
+    assert why["Par Awa Traoré, à Bamako — Journaliste santé, ancienne correspondante à Mopti."] == "byline (moved to the byline column)"
+    # a story sentence with a dash after "Par" is not a byline
+    text = "Par ailleurs, à Bamako — selon des témoins — les écoles restent ouvertes jusqu'à nouvel ordre."
+    _page(["Épidémie : deux districts fermés", standfirst, text], byline=None)
