@@ -117,6 +117,8 @@ class Compiled:
     name_before: re.Pattern | None = None  # before a title used as a role: name, comma, role phrase
     connectors: frozenset[str] = frozenset()
     lead_name: re.Pattern | None = None  # the name after a person_lead phrase ("headed by Jane Doe")
+    # after a title: its portfolio, then a name ("Minister of Innovation and Technology Jane Doe")
+    portfolio_name: re.Pattern | None = None
     dem_name: re.Pattern | None = None  # the name after a title and a demonym ("président tchadien Hissène Habré")
     demonym_articles: tuple[str, ...] = ()  # "le ", "l'": before a demonym used as a noun ("le Mauritanien X")
     name_heads: frozenset[str] = frozenset()  # "Airlines" in "Malawian Airlines": not the country
@@ -260,6 +262,7 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         connectors=frozenset(fold(w) for w in connectors),
         demonym_articles=tuple(str(w).lower() for w in settings.get("demonym_noun_articles") or []),
         lead_name=re.compile(rf"[ \t]+(?P<name>{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{1,3}})"),
+        portfolio_name=re.compile(rf"[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?(?P<run>{plain_tok}(?:[ \t]+(?:(?:and|&|of|the)[ \t]+)?{name_tok}){{2,8}})(?![\w'’\-])"),
         dem_name=re.compile(rf"[ \t]+(?P<name>{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{0,3}})"),
         name_heads=frozenset(fold(str(w)) for w in settings.get("proper_name_heads", [])),
         place_connectors=connector_keys([str(w) for w in settings.get("place_name_connectors", [])]),
@@ -767,6 +770,7 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     found += _names_after_title_and_demonym(compiled, big, cps, m, layer, t_start[t_first], t_end[t_first])
     found += _names_after_demonym_nouns(compiled, big, cps, m)
     found += _names_after_country_possessives(compiled, big, cps, m, layer)
+    found += _names_after_portfolios(compiled, big, cps, t_start[t_first], t_end[t_first])
     if compiled.appositive is not None:
         # "the minister of Foreign Affairs, Jane Doe": the title's end is where the
         # matcher's title hit ends (the earliest start among titles ending there).
@@ -1048,6 +1052,39 @@ def _names_after_country_possessives(compiled: Compiled, big: str, cps: np.ndarr
         mt = _person_name_at(compiled, big, b + 2)
         if mt is not None:
             out.append((big[a:b + 2], mt.span("name"), mt.group("name"), "name after a country's possessive"))
+    return out
+
+
+def _names_after_portfolios(compiled: Compiled, big: str, cps: np.ndarray, t_start: np.ndarray, t_end: np.ndarray) -> list[tuple]:
+    """``(title, (start, end), name, reason)`` of the names right after a title and its
+    portfolio in capitals, with no comma between ("Minister of Innovation and Technology
+    Jane Doe", "Regional Director for Africa Jane Doe", "Minister for Foreign Affairs Jane
+    Doe"). The portfolio ends with the word after its last "and", or with its last generic
+    word ("Affairs", "Africa", "Development"); the two or three words after it are the name."""
+    if compiled.portfolio_name is None or not len(t_end):
+        return []
+    te = t_end[t_end < len(cps) - 5]
+    ts = t_start[t_end < len(cps) - 5]
+    ok = (cps[te] == 0x20) & np.isin(cps[te + 1], [0x6F, 0x66])  # " of", " for"
+    out = []
+    for a, e in zip(ts[ok].tolist(), te[ok].tolist()):
+        mt = compiled.portfolio_name.match(big, e)
+        if mt is None:
+            continue
+        run_start = mt.start("run")
+        words = [(w.group(), run_start + w.start(), run_start + w.end()) for w in re.finditer(r"\S+", mt.group("run"))]
+        folded = [fold(w) for w, _, _ in words]
+        ands = [i for i, f in enumerate(folded) if f in ("and", "&")]
+        if ands:
+            first = ands[-1] + 2
+        else:
+            generic = [i for i, f in enumerate(folded) if f in compiled.generic]
+            first = generic[-1] + 1 if generic else len(words)
+        while first < len(words) and folded[first] in compiled.generic:
+            first += 1
+        name = words[first:]
+        if 2 <= len(name) <= 3 and not any(f in ("of", "the") for f in folded[first:]):
+            out.append((big[a:e], (name[0][1], name[-1][2]), big[name[0][1] : name[-1][2]], "name after a title and its portfolio"))
     return out
 
 

@@ -549,6 +549,20 @@ def test_people_after_a_long_portfolio_a_country_possessive_or_presided_over_by_
     assert {"ITA", "UGA"} <= set(a.mentions["entity_id"])  # the countries are still mentions
 
 
+def test_people_after_a_title_and_its_portfolio_are_mentions():
+    """"Minister of Innovation and Technology X Y": the portfolio ends with the word after
+    its last "and", or with its last generic word ("Affairs", "Africa", "Development"); a
+    portfolio with no name after it, or only one word, makes no one."""
+    _, a = ann_of(
+        "Minister of Innovation and Technology Getahon Mekurio said so. Minister of Mines and Minerals Development "
+        "Paulo Kabuswi spoke. Regional Director for Africa Matshidisa Moeta agreed. Minister for Foreign Affairs "
+        "Nalodi Pandori left. The Minister of Finance and Economic Planning said. Minister of Trade Kamau spoke."
+    )
+    got = {s: r for s, _, _, r in _unlisted(a)}
+    assert got == dict.fromkeys(["Getahon Mekurio", "Paulo Kabuswi", "Matshidisa Moeta", "Nalodi Pandori"], "unlisted")
+    assert set(a.candidates.loc[a.candidates["name"].isin(got), "reason"]) == {"name after a title and its portfolio"}
+
+
 def test_a_surname_glued_after_a_capitalised_word_is_part_of_another_name():
     """"Reiss-Andersen" is not Inger Andersen; a particle before the hyphen is ("El-Sisi",
     "al-Burhan")."""
