@@ -244,8 +244,10 @@ HELDOUT_FLOORS = {
     "h": [("actors", "f1", 0.90), ("sectors", "f1", 0.80), ("dyads", "story_accuracy", 0.54)],
     # set I as scored blind
     "i": [("actors", "f1", 0.91), ("sectors", "f1", 0.82), ("dyads", "story_accuracy", 0.83)],
-    # set J as scored blind; actor floors of C to I raised after the changes made after I
-    "j": [("actors", "f1", 0.89), ("sectors", "f1", 0.82), ("dyads", "story_accuracy", 0.75)],
+    # set J after the changes it showed were needed (its furniture's labels dropped)
+    "j": [("actors", "f1", 0.92), ("sectors", "f1", 0.83), ("dyads", "story_accuracy", 0.79)],
+    # set K as scored blind
+    "k": [("actors", "f1", 0.89), ("sectors", "f1", 0.85), ("dyads", "story_accuracy", 0.83)],
 }
 
 
