@@ -690,16 +690,22 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
     other_named: list[tuple[int, str, int]] = []  # (doc, person id, start): "Ousman Sonko" is not Ousmane Sonko
     for j in np.flatnonzero(valid & (kinds == "surname")):
         s = int(es[j])
+        after = next_word(big, int(ee[j]))
+        # "Lee White" is not Lee Jae-myung, nor "President Duarte Pacheco" Cristina Duarte:
+        # the surname is someone's first name.
+        first_name = after[:1].isupper() and not after.isupper() and fold(after) not in compiled.titles_folded and not after.endswith(("'s", "’s"))
         if s - 1 in titles_end and big[s - 1] == " ":
+            if first_name and first_upper[j] and fold(after) not in compiled.generic:  # not "President Kagame Tuesday"
+                valid[j] = False
+                continue
             kinds[j] = "title_surname"
             starts_out[j] = titles_end[s - 1]
             continue
         word, wstart = prev_word(big, s)
-        after = next_word(big, int(ee[j]))
         if not first_upper[j]:
             valid[j] = False
-        elif after[:1].isupper() and not after.isupper() and fold(after) not in compiled.titles_folded and not after.endswith(("'s", "’s")):
-            valid[j] = False  # "Lee White" is not Lee Jae-myung: the surname is someone's first name
+        elif first_name:
+            valid[j] = False
         elif s > 1 and big[s - 1] == "-" and _glued_name_part(big, s - 1, compiled.connectors):
             valid[j] = False  # "Berit Reiss-Andersen" is not Inger Andersen: part of another surname
         elif names_another_person(word, compiled.generic, compiled.titles_folded):

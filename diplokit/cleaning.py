@@ -353,6 +353,8 @@ def clean_texts(raw: Sequence[str | None], rules: BoilerplateRules | None = None
     short_byline = keep & (words <= 16) & _bool(pc.match_substring_regex(s, BYLINE_RE, ignore_case=True))
     # A dated byline may name several reporters ("Posted on ... by Newsroom — Reporting by X in Y and Z in W").
     short_byline |= _matches_where(s, keep & (words > 16) & (words <= 30), rf"^{_DATED_LEAD}{_BYLINE_LEAD}\S", ignore_case=True)
+    # ... or a name, then its dates after separators ("Écrit par X – Alger | Publié le ... | Mis à jour le ...").
+    short_byline |= _matches_where(s, keep & (words > 16) & (words <= 30), rf"^(?i:{_BYLINE_LEAD})[A-ZÀ-ÖØ-Þ][^|·•]{{0,60}}\s[|·•]\s.*\d{{4}}")
     first_body = _first_per_group(keep & is_body, parent, n_docs)
     byline_idx = _first_per_group(short_byline & (idx < first_body[parent]), parent, n_docs)
     # A standfirst (the summary under the headline) may come before the byline: "Headline

@@ -572,6 +572,15 @@ def test_a_surname_glued_after_a_capitalised_word_is_part_of_another_name():
     assert {i for _, i, _ in got} >= {"abdel_fattah_el_sisi", "abdel_fattah_al_burhan"}
 
 
+def test_a_known_surname_after_a_title_and_before_another_name_is_a_first_name():
+    """"President Duarte Pacheco" is not Cristina Duarte: the title's name goes on; a
+    weekday after the surname does not make it a first name."""
+    got = mentions_of("IPU President Duarte Pacheco opened the assembly. President Kagame Tuesday welcomed the delegates.")
+    assert ("Duarte Pacheco", "new:duarte_pacheco", "unlisted") in got
+    assert "cristina_duarte" not in {i for _, i, _ in got}
+    assert ("President Kagame", "paul_kagame", "title_surname") in got
+
+
 def test_what_follows_a_title_is_not_always_a_person():
     _, a = ann_of(
         "The minister said on Monday, Amnesty International had no access. "

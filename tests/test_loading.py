@@ -728,3 +728,55 @@ def test_domain_header_two_place_dateline_byline_with_bio_and_inline_furniture_s
     # a story sentence with a dash after "Par" is not a byline
     text = "Par ailleurs, à Bamako — selon des témoins — les écoles restent ouvertes jusqu'à nouvel ordre."
     _page(["Épidémie : deux districts fermés", standfirst, text], byline=None)
+
+
+def test_image_credit_dated_byline_read_also_on_a_site_and_prompts_seen_on_set_k():
+    """"Crédit image :" is a caption, not the headline; under a standfirst, a byline with
+    a place and its dates after separators is the byline even when long; a "À LIRE AUSSI
+    SUR <SITE>" heading takes its bulleted headlines; a moderation notice, a subscription
+    appeal, cookie banners with their buttons and "Reader comments (n)" with the comments
+    under it go."""
+    headline = "Le port de Cotonou ouvre un terminal pour les céréales du Sahel"
+    standfirst = "Le nouveau quai doit réduire l'attente des camions. Les opérateurs sahéliens suivent le projet de près."
+    body = [
+        "Le gouvernement béninois a inauguré mardi un terminal réservé aux céréales destinées au Niger et au Burkina.",
+        "Les transporteurs espèrent que les délais de chargement passeront de plusieurs jours à quelques heures.",
+    ]
+    lines = [
+        "Accueil / Économie / Ports",
+        headline,
+        "Crédit image : un cargo au large de Cotonou (DR)",
+        standfirst,
+        "Écrit par Afi Mensah – Cotonou | Publié le 4 mars 2024 | Mis à jour le 5 mars 2024",
+        "Cotonou — " + body[0],
+        "Vous aimez nos articles ? Soutenez le journalisme indépendant en vous abonnant.",
+        body[1],
+        "À LIRE AUSSI SUR PORTINFO",
+        "■ Togo : le port de Lomé bat un record de conteneurs",
+        "⚠ Les commentaires sont modérés. Tout propos injurieux sera supprimé.",
+        "Cookies : nous utilisons des traceurs pour mesurer l'audience. Tout accepter | Personnaliser",
+    ]
+    why = _page(lines, title=headline, byline="Afi Mensah", dateline="Cotonou", text="\n\n".join([standfirst, *body]))
+    _assert_removed_as(why, {
+        "Crédit image : un cargo au large de Cotonou (DR)": "photo caption or credit",
+        "Écrit par Afi Mensah – Cotonou | Publié le 4 mars 2024 | Mis à jour le 5 mars 2024": "byline (moved to the byline column)",
+        "Vous aimez nos articles ? Soutenez le journalisme indépendant en vous abonnant.": "newsletter or subscription prompt",
+        "À LIRE AUSSI SUR PORTINFO": "related-stories list",
+        "■ Togo : le port de Lomé bat un record de conteneurs": "related-stories list",
+        "⚠ Les commentaires sont modérés. Tout propos injurieux sera supprimé.": "comment form text",
+        "Cookies : nous utilisons des traceurs pour mesurer l'audience. Tout accepter | Personnaliser": "cookie or privacy prompt",
+    })
+    story = "Ghana's parliament approved the lease on Tuesday after a short debate, officials said."
+    page = [
+        "Ghana approves its first lithium lease",
+        story,
+        "Cookies help us run this site. By using it you accept our use of cookies. [Got it]",
+        "Reader comments (2)",
+        "Kwesi_A: About time.",
+    ]
+    why = _page(page, text=story)
+    _assert_removed_as(why, {
+        "Cookies help us run this site. By using it you accept our use of cookies. [Got it]": "cookie or privacy prompt",
+        "Reader comments (2)": "comment section",
+        "Kwesi_A: About time.": "comment section",
+    })
