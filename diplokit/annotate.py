@@ -130,7 +130,7 @@ class Compiled:
     shared: np.ndarray | None = None  # per term: a name several countries share ("Congo")
     # country -> (organisation, its bodies, a term of the organisation): a capital that can
     # stand for an organisation seated there ("Brussels" for the EU)
-    seats: dict[str, tuple[str, frozenset[str], int]] = field(default_factory=dict)
+    seats: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, int]] = field(default_factory=dict)
     text_cache: dict = field(default_factory=dict, repr=False)
 
     def ref_codes(self) -> np.ndarray:
@@ -319,31 +319,40 @@ def _resolve_shared(shared: np.ndarray, doc: np.ndarray, start: np.ndarray, end:
     return drop
 
 
-def _seats(lex: Lexicon, terms: pd.DataFrame, settings: dict) -> dict[str, tuple[str, frozenset[str], int]]:
-    """``capital_seats_of_organisations`` of annotation.yaml, for the lexicon at hand:
-    country -> (organisation, the organisation and its bodies, a term of it)."""
-    refs = terms["ref"].to_numpy()
-    layer = terms["layer"].to_numpy()
+def _seats(lex: Lexicon, terms: pd.DataFrame, settings: dict) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, int]]:
+    """``capital_seats_of_organisations`` of annotation.yaml, for the lexicon at hand, as
+    term numbers: country -> (its capital terms, its other terms, the terms of the
+    organisation and its bodies, the term a capital becomes)."""
+    refs = terms["ref"].to_numpy().astype(str)
+    kind = terms["kind"].to_numpy().astype(str)
+    entity = terms["layer"].to_numpy() == "entity"
     out = {}
     for country, org in (settings.get("capital_seats_of_organisations") or {}).items():
-        at = np.flatnonzero((refs == str(org)) & (layer == "entity"))
+        country, org = str(country), str(org)
+        bodies = set(lex.organizations.loc[lex.organizations["parent"] == org, "id"]) | {org}
+        at = np.flatnonzero((refs == org) & entity)
         if len(at):
-            bodies = frozenset(lex.organizations.loc[lex.organizations["parent"] == str(org), "id"]) | {str(org)}
-            out[str(country)] = (str(org), bodies, int(at[0]))
+            own = entity & (refs == country)
+            out[country] = (
+                np.flatnonzero(own & (kind == "capital")),
+                np.flatnonzero(own & (kind != "capital")),
+                np.flatnonzero(entity & np.isin(refs, sorted(bodies))),
+                int(at[0]),
+            )
     return out
 
 
-def _capitals_for_seats(compiled: Compiled, kinds: np.ndarray, refs: np.ndarray, doc: np.ndarray, terms: np.ndarray) -> np.ndarray:
+def _capitals_for_seats(compiled: Compiled, doc: np.ndarray, terms: np.ndarray) -> np.ndarray:
     """``terms`` with a capital standing for an organisation seated there made a mention of
     that organisation: in an article that names the organisation (or one of its bodies) and
     names the capital's country in no other way ("Brussels" in a story about the EU)."""
     out = terms
-    for country, (_, bodies, org_term) in compiled.seats.items():
-        cap = np.flatnonzero((kinds == "capital") & (refs == country))
+    for cap_terms, country_terms, body_terms, org_term in compiled.seats.values():
+        cap = np.flatnonzero(np.isin(terms, cap_terms))
         if not len(cap):
             continue
-        named_org = np.isin(doc[cap], doc[np.isin(refs, list(bodies))])
-        named_country = np.isin(doc[cap], doc[(refs == country) & (kinds != "capital")])
+        named_org = np.isin(doc[cap], doc[np.isin(terms, body_terms)])
+        named_country = np.isin(doc[cap], doc[np.isin(terms, country_terms)])
         swap = cap[named_org & ~named_country]
         if len(swap):
             out = out.copy() if out is terms else out
@@ -844,7 +853,7 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
             unlisted, u_type = [r[0] for r in typed], [r[1] for r in typed]
 
     if compiled.seats:
-        et2 = _capitals_for_seats(compiled, kinds2, refs2, edoc, et2)
+        et2 = _capitals_for_seats(compiled, edoc, et2)
     esent = np.searchsorted(s_start, ee2 - 1, side="right") - 1
     ent_cols = _entity_columns(compiled, et2, ("entity_name", "entity_type", "country"))
     mentions = pd.DataFrame(
@@ -1046,15 +1055,15 @@ def _names_after_country_possessives(compiled: Compiled, big: str, cps: np.ndarr
     press introduces a foreign leader or minister that way, without a title."""
     if compiled.lead_name is None:
         return []
-    hit = np.flatnonzero((layer == "entity") & np.isin(compiled.kind[m.term], ["name", "alias"]))
-    ls, le = m.start[hit], m.end[hit]
+    le = m.end
     ok = le < len(cps) - 3
-    ok[ok] = np.isin(cps[le[ok]], [0x27, 0x2019]) & (cps[le[ok] + 1] == 0x73) & (cps[le[ok] + 2] == 0x20) & _is_upper(cps[le[ok] + 3])
-    if not ok.any():
-        return []
-    ok[ok] = _is_country(compiled, compiled.ref[m.term[hit[ok]]])
+    ok[ok] = (cps[le[ok]] == 0x27) | (cps[le[ok]] == 0x2019)  # most hits end here
+    ok[ok] = (cps[le[ok] + 1] == 0x73) & (cps[le[ok] + 2] == 0x20) & _is_upper(cps[le[ok] + 3])
+    hit = np.flatnonzero(ok)
+    hit = hit[(layer[hit] == "entity") & np.isin(compiled.kind[m.term[hit]], ["name", "alias"])]
+    hit = hit[_is_country(compiled, compiled.ref[m.term[hit]])]
     out = []
-    for a, b in zip(ls[ok].tolist(), le[ok].tolist()):
+    for a, b in zip(m.start[hit].tolist(), m.end[hit].tolist()):
         mt = _person_name_at(compiled, big, b + 2)
         if mt is not None:
             out.append((big[a:b + 2], mt.span("name"), mt.group("name"), "name after a country's possessive"))
