@@ -119,6 +119,9 @@ class Compiled:
     lead_name: re.Pattern | None = None  # the name after a person_lead phrase ("headed by Jane Doe")
     # after a title: its portfolio, then a name ("Minister of Innovation and Technology Jane Doe")
     portfolio_name: re.Pattern | None = None
+    portfolio_ends: frozenset[str] = frozenset()  # "and": the portfolio's last item follows it
+    portfolio_joins: frozenset[str] = frozenset()  # "of", "the": inside a portfolio, never a name
+    portfolio_starts: tuple[int, ...] = ()  # first characters of the words that open a portfolio
     dem_name: re.Pattern | None = None  # the name after a title and a demonym ("président tchadien Hissène Habré")
     demonym_articles: tuple[str, ...] = ()  # "le ", "l'": before a demonym used as a noun ("le Mauritanien X")
     name_heads: frozenset[str] = frozenset()  # "Airlines" in "Malawian Airlines": not the country
@@ -128,8 +131,8 @@ class Compiled:
     # sector -> cues (lower case) that count only beside another cue of the sector
     needs_support: dict[str, frozenset[str]] = field(default_factory=dict)
     shared: np.ndarray | None = None  # per term: a name several countries share ("Congo")
-    # country -> (organisation, its bodies, a term of the organisation): a capital that can
-    # stand for an organisation seated there ("Brussels" for the EU)
+    # country -> (its capital terms, its other terms, the terms of an organisation seated in
+    # that capital and of its bodies, the term the capital becomes): "Brussels" for the EU
     seats: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, int]] = field(default_factory=dict)
     text_cache: dict = field(default_factory=dict, repr=False)
 
@@ -262,7 +265,10 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         connectors=frozenset(fold(w) for w in connectors),
         demonym_articles=tuple(str(w).lower() for w in settings.get("demonym_noun_articles") or []),
         lead_name=re.compile(rf"[ \t]+(?P<name>{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{1,3}})"),
-        portfolio_name=re.compile(rf"[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?(?P<run>{plain_tok}(?:[ \t]+(?:(?:and|&|of|the)[ \t]+)?{name_tok}){{2,8}})(?![\w'’\-])"),
+        portfolio_name=_portfolio_name_re(settings.get("portfolio_words") or {}, plain_tok, name_tok),
+        portfolio_ends=frozenset(fold(str(w)) for w in (settings.get("portfolio_words") or {}).get("last_item_after", [])),
+        portfolio_joins=frozenset(fold(str(w)) for w in (settings.get("portfolio_words") or {}).get("inside", [])),
+        portfolio_starts=tuple(sorted({ord(str(w)[0]) for w in (settings.get("portfolio_words") or {}).get("opens", [])})),
         dem_name=re.compile(rf"[ \t]+(?P<name>{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{0,3}})"),
         name_heads=frozenset(fold(str(w)) for w in settings.get("proper_name_heads", [])),
         place_connectors=connector_keys([str(w) for w in settings.get("place_name_connectors", [])]),
@@ -1070,6 +1076,20 @@ def _names_after_country_possessives(compiled: Compiled, big: str, cps: np.ndarr
     return out
 
 
+def _portfolio_name_re(words: dict, plain_tok: str, name_tok: str) -> re.Pattern | None:
+    """After a title: a word that opens its portfolio ("of", "for"), then a run of capitalised
+    words joined by the portfolio's small words ("and", "of", "the"): the portfolio, then the
+    name (see ``_names_after_portfolios``). None when annotation.yaml lists no such words."""
+    opens = [str(w) for w in words.get("opens", [])]
+    joins = [str(w) for w in (*words.get("last_item_after", []), *words.get("inside", []))]
+    if not opens or not joins:
+        return None
+    alt = lambda ws: "|".join(re.escape(w) for w in sorted(set(ws), key=len, reverse=True))  # noqa: E731
+    return re.compile(
+        rf"[ \t]+(?:{alt(opens)})[ \t]+(?:(?:{alt(words.get('inside', []))})[ \t]+)?(?P<run>{plain_tok}(?:[ \t]+(?:(?:{alt(joins)})[ \t]+)?{name_tok}){{2,8}})(?![\w'’\-])"
+    )
+
+
 def _names_after_portfolios(compiled: Compiled, big: str, cps: np.ndarray, t_start: np.ndarray, t_end: np.ndarray) -> list[tuple]:
     """``(title, (start, end), name, reason)`` of the names right after a title and its
     portfolio in capitals, with no comma between ("Minister of Innovation and Technology
@@ -1080,7 +1100,7 @@ def _names_after_portfolios(compiled: Compiled, big: str, cps: np.ndarray, t_sta
         return []
     te = t_end[t_end < len(cps) - 5]
     ts = t_start[t_end < len(cps) - 5]
-    ok = (cps[te] == 0x20) & np.isin(cps[te + 1], [0x6F, 0x66])  # " of", " for"
+    ok = (cps[te] == 0x20) & np.isin(cps[te + 1], compiled.portfolio_starts)  # " of", " for"
     out = []
     for a, e in zip(ts[ok].tolist(), te[ok].tolist()):
         mt = compiled.portfolio_name.match(big, e)
@@ -1089,7 +1109,7 @@ def _names_after_portfolios(compiled: Compiled, big: str, cps: np.ndarray, t_sta
         run_start = mt.start("run")
         words = [(w.group(), run_start + w.start(), run_start + w.end()) for w in re.finditer(r"\S+", mt.group("run"))]
         folded = [fold(w) for w, _, _ in words]
-        ands = [i for i, f in enumerate(folded) if f in ("and", "&")]
+        ands = [i for i, f in enumerate(folded) if f in compiled.portfolio_ends]
         if ands:
             first = ands[-1] + 2
         else:
@@ -1098,7 +1118,7 @@ def _names_after_portfolios(compiled: Compiled, big: str, cps: np.ndarray, t_sta
         while first < len(words) and folded[first] in compiled.generic:
             first += 1
         name = words[first:]
-        if 2 <= len(name) <= 3 and not any(f in ("of", "the") for f in folded[first:]):
+        if 2 <= len(name) <= 3 and not any(f in compiled.portfolio_joins for f in folded[first:]):
             out.append((big[a:e], (name[0][1], name[-1][2]), big[name[0][1] : name[-1][2]], "name after a title and its portfolio"))
     return out
 
