@@ -117,11 +117,7 @@ class Compiled:
     name_before: re.Pattern | None = None  # before a title used as a role: name, comma, role phrase
     connectors: frozenset[str] = frozenset()
     lead_name: re.Pattern | None = None  # the name after a person_lead phrase ("headed by Jane Doe")
-    # after a title: its portfolio, then a name ("Minister of Innovation and Technology Jane Doe")
-    portfolio_name: re.Pattern | None = None
-    portfolio_ends: frozenset[str] = frozenset()  # "and": the portfolio's last item follows it
-    portfolio_joins: frozenset[str] = frozenset()  # "of", "the": inside a portfolio, never a name
-    portfolio_starts: tuple[int, ...] = ()  # first characters of the words that open a portfolio
+    portfolio: "_Portfolio | None" = None  # a title, its portfolio, a name ("Minister of Mines Jane Doe")
     dem_name: re.Pattern | None = None  # the name after a title and a demonym ("président tchadien Hissène Habré")
     demonym_articles: tuple[str, ...] = ()  # "le ", "l'": before a demonym used as a noun ("le Mauritanien X")
     name_heads: frozenset[str] = frozenset()  # "Airlines" in "Malawian Airlines": not the country
@@ -229,6 +225,11 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
     # Kamel al-Wazir"), which the candidate prefilter (_TitleStarts.plausible) relies on.
     name_alt = rf"(?P<name>{plain_tok}(?:\s+(?:{connector}\s+)?{name_tok}){{0,3}})"
     candidate_re = re.compile(rf"(?<![\w])(?i:(?P<title>{title_alt(titles)}))\.?\s+{name_alt}")
+
+    def name_after(min_words: int) -> re.Pattern:
+        """A name of ``min_words`` to four words on the same line, after spaces."""
+        return re.compile(rf"[ \t]+(?P<name>{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{{min_words - 1},3}})")
+
     if starts is not None:
         # One pattern per title's first word (folded), with that word's titles in the
         # same order: where only that word starts, it finds what candidate_re finds, and
@@ -264,12 +265,9 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         ),
         connectors=frozenset(fold(w) for w in connectors),
         demonym_articles=tuple(str(w).lower() for w in settings.get("demonym_noun_articles") or []),
-        lead_name=re.compile(rf"[ \t]+(?P<name>{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{1,3}})"),
-        portfolio_name=_portfolio_name_re(settings.get("portfolio_words") or {}, plain_tok, name_tok),
-        portfolio_ends=frozenset(fold(str(w)) for w in (settings.get("portfolio_words") or {}).get("last_item_after", [])),
-        portfolio_joins=frozenset(fold(str(w)) for w in (settings.get("portfolio_words") or {}).get("inside", [])),
-        portfolio_starts=tuple(sorted({ord(str(w)[0]) for w in (settings.get("portfolio_words") or {}).get("opens", [])})),
-        dem_name=re.compile(rf"[ \t]+(?P<name>{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{0,3}})"),
+        lead_name=name_after(2),
+        portfolio=_Portfolio.from_words(settings.get("portfolio_words") or {}, plain_tok, name_tok),
+        dem_name=name_after(1),
         name_heads=frozenset(fold(str(w)) for w in settings.get("proper_name_heads", [])),
         place_connectors=connector_keys([str(w) for w in settings.get("place_name_connectors", [])]),
         unlisted_people=bool(settings.get("unlisted_people", False)),
@@ -1076,18 +1074,33 @@ def _names_after_country_possessives(compiled: Compiled, big: str, cps: np.ndarr
     return out
 
 
-def _portfolio_name_re(words: dict, plain_tok: str, name_tok: str) -> re.Pattern | None:
-    """After a title: a word that opens its portfolio ("of", "for"), then a run of capitalised
-    words joined by the portfolio's small words ("and", "of", "the"): the portfolio, then the
-    name (see ``_names_after_portfolios``). None when annotation.yaml lists no such words."""
-    opens = [str(w) for w in words.get("opens", [])]
-    joins = [str(w) for w in (*words.get("last_item_after", []), *words.get("inside", []))]
-    if not opens or not joins:
-        return None
-    alt = lambda ws: "|".join(re.escape(w) for w in sorted(set(ws), key=len, reverse=True))  # noqa: E731
-    return re.compile(
-        rf"[ \t]+(?:{alt(opens)})[ \t]+(?:(?:{alt(words.get('inside', []))})[ \t]+)?(?P<run>{plain_tok}(?:[ \t]+(?:(?:{alt(joins)})[ \t]+)?{name_tok}){{2,8}})(?![\w'’\-])"
-    )
+@dataclass(frozen=True)
+class _Portfolio:
+    """``portfolio_words`` of annotation.yaml, compiled: after a title, a word that opens its
+    portfolio ("of", "for"), then a run of capitalised words joined by the portfolio's small
+    words: the portfolio, then the name (see ``_names_after_portfolios``)."""
+
+    pattern: re.Pattern
+    last_item_after: frozenset[str]  # folded "and", "&": the portfolio's last item follows one
+    inside: frozenset[str]  # folded "of", "the": inside a portfolio, never in a name
+    starts: tuple[int, ...]  # first characters of the opening words (a cheap prefilter)
+
+    @classmethod
+    def from_words(cls, words: dict, plain_tok: str, name_tok: str) -> "_Portfolio | None":
+        opens = [str(w) for w in words.get("opens", [])]
+        last = [str(w) for w in words.get("last_item_after", [])]
+        inside = [str(w) for w in words.get("inside", [])]
+        if not opens or not (last or inside):
+            return None
+
+        def alt(ws: list[str]) -> str:
+            return "|".join(re.escape(w) for w in sorted(set(ws), key=len, reverse=True))
+
+        lead = rf"(?:(?:{alt(inside)})[ \t]+)?" if inside else ""
+        pattern = re.compile(
+            rf"[ \t]+(?:{alt(opens)})[ \t]+{lead}(?P<run>{plain_tok}(?:[ \t]+(?:(?:{alt(last + inside)})[ \t]+)?{name_tok}){{2,8}})(?![\w'’\-])"
+        )
+        return cls(pattern, frozenset(map(fold, last)), frozenset(map(fold, inside)), tuple(sorted({ord(w[0]) for w in opens})))
 
 
 def _names_after_portfolios(compiled: Compiled, big: str, cps: np.ndarray, t_start: np.ndarray, t_end: np.ndarray) -> list[tuple]:
@@ -1096,20 +1109,21 @@ def _names_after_portfolios(compiled: Compiled, big: str, cps: np.ndarray, t_sta
     Jane Doe", "Regional Director for Africa Jane Doe", "Minister for Foreign Affairs Jane
     Doe"). The portfolio ends with the word after its last "and", or with its last generic
     word ("Affairs", "Africa", "Development"); the two or three words after it are the name."""
-    if compiled.portfolio_name is None or not len(t_end):
+    rule = compiled.portfolio
+    if rule is None or not len(t_end):
         return []
     te = t_end[t_end < len(cps) - 5]
     ts = t_start[t_end < len(cps) - 5]
-    ok = (cps[te] == 0x20) & np.isin(cps[te + 1], compiled.portfolio_starts)  # " of", " for"
+    ok = (cps[te] == 0x20) & np.isin(cps[te + 1], rule.starts)  # " of", " for"
     out = []
     for a, e in zip(ts[ok].tolist(), te[ok].tolist()):
-        mt = compiled.portfolio_name.match(big, e)
+        mt = rule.pattern.match(big, e)
         if mt is None:
             continue
         run_start = mt.start("run")
         words = [(w.group(), run_start + w.start(), run_start + w.end()) for w in re.finditer(r"\S+", mt.group("run"))]
         folded = [fold(w) for w, _, _ in words]
-        ands = [i for i, f in enumerate(folded) if f in compiled.portfolio_ends]
+        ands = [i for i, f in enumerate(folded) if f in rule.last_item_after]
         if ands:
             first = ands[-1] + 2
         else:
@@ -1118,7 +1132,7 @@ def _names_after_portfolios(compiled: Compiled, big: str, cps: np.ndarray, t_sta
         while first < len(words) and folded[first] in compiled.generic:
             first += 1
         name = words[first:]
-        if 2 <= len(name) <= 3 and not any(f in compiled.portfolio_joins for f in folded[first:]):
+        if 2 <= len(name) <= 3 and not any(f in rule.inside for f in folded[first:]):
             out.append((big[a:e], (name[0][1], name[-1][2]), big[name[0][1] : name[-1][2]], "name after a title and its portfolio"))
     return out
 
