@@ -119,6 +119,9 @@ class Compiled:
     lead_name: re.Pattern | None = None  # the name after a person_lead phrase ("headed by Jane Doe")
     portfolio: "_Portfolio | None" = None  # a title, its portfolio, a name ("Minister of Mines Jane Doe")
     dem_name: re.Pattern | None = None  # the name after a title and a demonym ("président tchadien Hissène Habré")
+    given_name: re.Pattern | None = None  # a name opening with a given name, at the given name ("Bai Lowe")
+    place_nouns: frozenset[str] = frozenset()  # "aéroport": a name after one names a place
+    place_heads: frozenset[str] = frozenset()  # "Highway": a name holding one names a place
     demonym_articles: tuple[str, ...] = ()  # "le ", "l'": before a demonym used as a noun ("le Mauritanien X")
     name_heads: frozenset[str] = frozenset()  # "Airlines" in "Malawian Airlines": not the country
     place_connectors: tuple[str, ...] = ()  # " of ", " d'": "Bank of Kigali" (see matching.connector_keys)
@@ -192,6 +195,13 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         # "headed by", "dirigée par": a name right after one is a person's (see annotation.yaml).
         terms = pd.concat(
             [terms, pd.DataFrame({"term": leads, "layer": "person_lead", "kind": "person_lead", "ref": leads, "case_sensitive": False})],
+            ignore_index=True,
+        )
+    given = lex.given_names() if settings.get("unlisted_people") else []
+    if given:
+        # Given names, found in the same scan: where a name with no title may start.
+        terms = pd.concat(
+            [terms, pd.DataFrame({"term": given, "layer": "given_name", "kind": "given_name", "ref": given, "case_sensitive": False})],
             ignore_index=True,
         )
     matcher = Matcher(terms)
@@ -268,6 +278,9 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         lead_name=name_after(2),
         portfolio=_Portfolio.from_words(settings.get("portfolio_words") or {}, plain_tok, name_tok),
         dem_name=name_after(1),
+        given_name=re.compile(rf"(?P<name>{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{1,3}})") if given else None,
+        place_nouns=frozenset(fold(str(w)) for w in lex.name_words.get("place_nouns", ())),
+        place_heads=frozenset(fold(str(w)) for w in lex.name_words.get("place_heads", ())),
         name_heads=frozenset(fold(str(w)) for w in settings.get("proper_name_heads", [])),
         place_connectors=connector_keys([str(w) for w in settings.get("place_name_connectors", [])]),
         unlisted_people=bool(settings.get("unlisted_people", False)),
@@ -808,6 +821,7 @@ def annotate_batch(articles: pd.DataFrame, sentences: pd.DataFrame, compiled: Co
             a += _name_lead(mt.group("name"), compiled.generic, compiled.titles_folded)
             if len(big[a:b].split()) >= 2:
                 found.append((big[ts:te], (a, b), big[a:b], "name before a title in apposition"))
+    found += _names_opening_with_given_names(compiled, big, cps, m, layer, covered, found)
     found.sort(key=lambda f: f[1])
     spans = np.array([f[1] for f in found], dtype=np.int64).reshape(-1, 2)
     f_sent = sentence_of(spans[:, 0], spans[:, 1])
@@ -1135,6 +1149,63 @@ def _names_after_portfolios(compiled: Compiled, big: str, cps: np.ndarray, t_sta
         if 2 <= len(name) <= 3 and not any(f in rule.inside for f in folded[first:]):
             out.append((big[a:e], (name[0][1], name[-1][2]), big[name[0][1] : name[-1][2]], "name after a title and its portfolio"))
     return out
+
+
+def _names_opening_with_given_names(
+    compiled: Compiled, big: str, cps: np.ndarray, m: Matches, layer: np.ndarray, covered, found: list[tuple]
+) -> list[tuple]:
+    """``("", (start, end), name, reason)`` of the names of two to four capitalised words
+    that open with a given name (given_names.yaml: "Bai Lowe told the court") where no
+    other rule found a name and no lexicon mention overlaps the given name. Not when a
+    capitalised word other than a generic one stands right before ("Port Louis", "Italy's
+    Giuseppe Conte": another rule's), nor a place noun ("l'aéroport Félix Houphouët-Boigny"),
+    nor when a word of the name is an organisation's head word ("Mo Ibrahim Foundation")."""
+    if compiled.given_name is None:
+        return []
+    hit = np.flatnonzero(layer == "given_name")
+    s, e = m.start[hit], m.end[hit]
+    n = len(cps)
+    after = cps[np.minimum(e, n - 1)]
+    # written with a capital, then a space (or a hyphen: "Jean-Pierre") and a capital;
+    # not the second half of a hyphenated name
+    ok = _is_upper(cps[s]) & (e < n - 1) & ((after == 0x20) | (after == 0x2D)) & _is_upper(cps[np.minimum(e + 1, n - 1)])
+    ok &= (s == 0) | (cps[np.maximum(s - 1, 0)] != 0x2D)
+    s, e = s[ok], e[ok]
+    if not len(s):
+        return []
+    s, first = np.unique(s, return_index=True)
+    e = e[first]
+    s = s[~covered(s, e)]
+    if not len(s):
+        return []
+    if found:
+        taken = _overlap_test(np.array([f[1][0] for f in found], dtype=np.int64), np.array([f[1][1] for f in found], dtype=np.int64))
+        s = s[~taken(s, s + 1)]
+    heads = compiled.name_heads | compiled.place_heads | (compiled.org_rules.heads if compiled.org_rules is not None else frozenset())
+    out = []
+    for a in s.tolist():
+        word, w_at = prev_word(big, a)
+        if word and word[0].isupper() and fold(word) not in compiled.generic and not word.endswith((".", "!", "?")):
+            continue  # part of a longer name ("Port Louis"); not the end of the last sentence
+        if fold(word) in compiled.connectors:
+            before = prev_word(big, w_at)[0]
+            if before[:1].isupper():
+                continue  # "Thani bin Ahmed Al Zeyoudi"
+        if word and not word[0].isupper():
+            # "l'hôpital Joseph ...", "l'aéroport international Kenneth Kaunda"
+            before = prev_word(big, w_at)[0] if fold(word) not in compiled.place_nouns else ""
+            if _elided(fold(word)) in compiled.place_nouns or _elided(fold(before)) in compiled.place_nouns:
+                continue
+        mt = compiled.given_name.match(big, a)
+        if mt is None or any(fold(w) in heads for w in mt.group("name").split()):
+            continue
+        out.append(("", mt.span("name"), mt.group("name"), "name opening with a given name"))
+    return out
+
+
+def _elided(word: str) -> str:
+    """A word without a French elided article glued to it ("l'hopital" -> "hopital")."""
+    return word.rsplit("'", 1)[-1]
 
 
 def _names_after_person_leads(compiled: Compiled, big: str, cps: np.ndarray, m: Matches, layer: np.ndarray) -> list[tuple]:

@@ -82,6 +82,22 @@ def _cues_frame(doc: dict, key: str, id_col: str) -> tuple[pd.DataFrame, pd.Data
     return pd.DataFrame(meta), pd.DataFrame(cues, columns=[id_col, "lang", "cue"])
 
 
+def fold_key(word: str) -> str:
+    """Lower case without accents: how word lists are compared."""
+    return "".join(c for c in unicodedata.normalize("NFD", word.casefold()) if not unicodedata.combining(c))
+
+
+def _name_words(doc: dict | None) -> dict[str, frozenset[str]]:
+    """The word sets of a given_names.yaml document (a key may hold a list, or a mapping
+    of lists by group)."""
+    out = {}
+    for key in ("given_names", "not_given_names", "place_nouns", "place_heads"):
+        value = (doc or {}).get(key) or []
+        groups = value.values() if isinstance(value, dict) else [value]
+        out[key] = frozenset(str(w).strip() for ws in groups for w in (ws or []) if str(w).strip())
+    return out
+
+
 def _merge(base: pd.DataFrame, extra: pd.DataFrame, key: str = "id") -> pd.DataFrame:
     if extra is None or extra.empty:
         return base
@@ -103,6 +119,8 @@ class Lexicon:
     event_cues: pd.DataFrame
     titles: pd.DataFrame
     generic_words: frozenset[str] = field(default_factory=frozenset)
+    #: given_names.yaml: ``given_names``, ``not_given_names``, ``place_nouns``, ``place_heads`` (word sets)
+    name_words: dict[str, frozenset[str]] = field(default_factory=dict, hash=False, compare=False)
     settings: dict = field(default_factory=dict, hash=False, compare=False)
 
     # --- construction ----------------------------------------------------------------
@@ -111,7 +129,8 @@ class Lexicon:
         """The bundled lexicons, extended by each extra folder or file, in order.
 
         An extra folder may hold any of countries.csv, organizations.csv, people.csv,
-        sectors.yaml, events.yaml, titles.yaml with the bundled files' columns.
+        sectors.yaml, events.yaml, titles.yaml, given_names.yaml with the bundled files'
+        columns (or keys).
         """
         lex = cls._from_dir(LEXICON_DIR)
         for e in extra:
@@ -136,6 +155,7 @@ class Lexicon:
             event_cues=event_cues,
             titles=titles,
             generic_words=frozenset(str(w).casefold() for w in titles_doc.get("generic_capitalised_words", [])),
+            name_words=_name_words(read_yaml(d / "given_names.yaml")),
             settings=read_yaml(d / "annotation.yaml"),
         )
 
@@ -143,7 +163,7 @@ class Lexicon:
         """Add the lexicon files found in a folder (or a single such file)."""
         p = Path(path)
         files = {f.name: f for f in (p.iterdir() if p.is_dir() else [p])}
-        known = {"countries.csv", "organizations.csv", "people.csv", "sectors.yaml", "events.yaml", "titles.yaml"}
+        known = {"countries.csv", "organizations.csv", "people.csv", "sectors.yaml", "events.yaml", "titles.yaml", "given_names.yaml"}
         if not files.keys() & known:
             raise ValueError(f"{p}: no lexicon files found (expected any of {', '.join(sorted(known))})")
         lex = self
@@ -163,6 +183,9 @@ class Lexicon:
             doc = read_yaml(files["titles.yaml"])
             extra = pd.DataFrame([{"lang": l, "title": str(t)} for l, ts in doc.get("titles", {}).items() for t in ts])
             lex = replace(lex, titles=pd.concat([lex.titles, extra], ignore_index=True))
+        if "given_names.yaml" in files:
+            extra_words = _name_words(read_yaml(files["given_names.yaml"]))
+            lex = replace(lex, name_words={k: lex.name_words.get(k, frozenset()) | extra_words[k] for k in extra_words})
         return lex
 
     def extend(self, *, countries: pd.DataFrame | None = None, organizations: pd.DataFrame | None = None, people: pd.DataFrame | None = None) -> "Lexicon":
@@ -185,6 +208,26 @@ class Lexicon:
         row = {c: "" for c in ORG_COLUMNS}
         row.update(id=id or slug(name), name=name, acronyms="|".join(acronyms), type=type, country=country, aliases="|".join(aliases), name_fr=name_fr)
         return self.extend(organizations=pd.DataFrame([row]))
+
+    def add_given_names(self, names: Iterable[str]) -> "Lexicon":
+        """A new Lexicon in which these words open a person's name even without a title
+        (see given_names.yaml)."""
+        words = dict(self.name_words)
+        words["given_names"] = words.get("given_names", frozenset()) | {str(n).strip() for n in names if str(n).strip()}
+        return replace(self, name_words=words)
+
+    def given_names(self) -> list[str]:
+        """The words that open a person's name without a title: the first word of each
+        name in ``people``, and ``given_names`` of given_names.yaml, less the words that
+        are also everyday capitalised words (``not_given_names``, the generic capitalised
+        words and titles of titles.yaml, ``capitalised_only`` of annotation.yaml). Sorted."""
+        first = {str(n).split()[0] for n in self.people["name"] if str(n).split()}
+        words = first | set(self.name_words.get("given_names", ()))
+        block = {fold_key(w) for w in self.name_words.get("not_given_names", ())}
+        block |= {fold_key(w) for w in self.generic_words} | {fold_key(t) for t in self.titles["title"]}
+        block |= {fold_key(str(w)) for w in (self.settings or {}).get("capitalised_only", [])}
+        keep = {w for w in words if len(w) > 1 and w[0].isupper() and not w.isupper() and w.replace("-", "").isalpha() and fold_key(w) not in block}
+        return sorted(keep)
 
     def add_cues(self, target: str, cues: Iterable[str], lang: str = "en") -> "Lexicon":
         """A new Lexicon with more cues for a sector id or an event type id."""
@@ -292,6 +335,8 @@ class Lexicon:
         # The rules' settings (annotation.yaml) and generic words change results too.
         h.update(json.dumps(self.settings or {}, sort_keys=True, ensure_ascii=False, default=str).encode())
         h.update("\n".join(sorted(self.generic_words)).encode())
+        for k in sorted(self.name_words):
+            h.update(("\n" + k + ":" + "\n".join(sorted(self.name_words[k]))).encode())
         # so does sector metadata such as needs_support (sectors.yaml)
         h.update(self.sectors.to_json(orient="records", force_ascii=False, default_handler=str).encode())
         digest = h.hexdigest()

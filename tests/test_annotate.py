@@ -452,7 +452,7 @@ def _unlisted(a) -> list[tuple[str, str, str, str]]:
 def test_people_introduced_with_a_title_are_mentions_even_when_unlisted():
     corpus, a = ann_of(
         "Health Minister Qwenda Mbolo toured the plant. Mbolo said it would open in May. "
-        "Later Mrs Mbolo flew home. Ruth Mbolo, a farmer, is no relation.",
+        "Later Mrs Mbolo flew home. Tsiory Mbolo, a farmer, is no relation.",
         "South Africa's defence minister, Lindiwe Xoluva, told lawmakers the deployment would go on.",
         "Le ministre nigérien du Pétrole, Abdou Kaltané, a reçu l'ambassadeur. Selon M. Kaltané, rien n'est signé.",
     )
@@ -464,7 +464,7 @@ def test_people_introduced_with_a_title_are_mentions_even_when_unlisted():
     assert ("Abdou Kaltané", "new:abdou_kaltane", "Abdou Kaltané", "unlisted") in got
     assert ("M. Kaltané", "new:abdou_kaltane", "Abdou Kaltané", "title_surname") in got
     # Another first name before the surname is another person; it is not resolved.
-    assert not any(s.startswith("Ruth") or (s == "Mbolo" and m != "surname") for s, *_, m in got)
+    assert not any(s.startswith("Tsiory") or (s == "Mbolo" and m != "surname") for s, *_, m in got)
     assert [s for s, *_ in got].count("Mbolo") == 1
     m = a.mentions[a.mentions["entity_id"].str.startswith("new:")]
     assert (m["entity_type"] == "person").all() and m["country"].isna().all()
@@ -615,6 +615,53 @@ def test_people_named_before_their_role_are_mentions_even_when_unlisted():
     assert not any("York" in s or "Authority" in s for s, *_ in got)
     reasons = dict(zip(a.candidates["name"], a.candidates["reason"]))
     assert reasons["Tembo Ngarisa"] == "name before a title in apposition"
+
+
+def test_names_opening_with_a_given_name_are_people_even_without_a_title():
+    corpus, a = ann_of(
+        "The hearing resumed. Alain Zorbetti told the court he had seen the convoy. Zorbetti added nothing. "
+        "Fatou Quenum, who heads the association, welcomed the verdict.",
+        "Jean-Pierre Lubamba a salué l'accord, a indiqué Moussa Traorézi à Bamako.",
+    )
+    got = _unlisted(a)
+    for name in ["Alain Zorbetti", "Fatou Quenum", "Jean-Pierre Lubamba", "Moussa Traorézi"]:
+        assert any(s == name and m == "unlisted" for s, _, _, m in got), name
+    assert ("Zorbetti", "new:alain_zorbetti", "Alain Zorbetti", "surname") in got
+    reasons = dict(zip(a.candidates["name"], a.candidates["reason"]))
+    assert reasons["Alain Zorbetti"] == "name opening with a given name"
+    # A name found by a title rule is not reported twice.
+    _, b = ann_of("Health Minister Alain Zorbetti toured the plant.")
+    assert b.candidates["name"].tolist() == ["Alain Zorbetti"] and b.candidates["count"].tolist() == [1]
+
+
+def test_given_names_do_not_make_places_prizes_or_parts_of_longer_names_people():
+    _, a = ann_of(
+        "Passengers landed at the Kenneth Qambo International Airport and drove down Uhuru Qwerty Highway. "
+        "The Julius Quambe Hydropower Station opened. Ships left Port Louis Quay. "
+        "Minister of State Thani ben Ahmed Zeyoudo spoke. Will Kenya sign? The Mark Quorbe Prize was awarded.",
+        "Les blessés ont été évacués vers l'hôpital Joseph Ravoaqo. Le vol a atterri à l'aéroport international "
+        "Kenneth Qambo. La messe a eu lieu près du mausolée de John Qarango.",
+        "President Mohamed Bazoum met the envoy.",
+    )
+    got = {s for s, *_ in _unlisted(a)}
+    for bad in ["Kenneth Qambo", "Uhuru Qwerty", "Julius Quambe", "Louis Quay", "Joseph Ravoaqo", "John Qarango", "Mark Quorbe"]:
+        assert not any(bad in s for s in got), (bad, got)
+    assert "Thani ben Ahmed Zeyoudo" in got and "Ahmed Zeyoudo" not in got  # the title rule's, whole
+    assert "mohamed_bazoum" in set(a.mentions["entity_id"])
+
+
+def test_users_add_given_names_from_a_notebook_or_a_file(tmp_path):
+    text = "The hearing resumed. Tsiory Mbolozi told the court he had seen the convoy."
+    _, a = ann_of(text)
+    assert _unlisted(a) == []  # "Tsiory" is not a known given name
+    _, a = ann_of(text, lexicon=default_lexicon().add_given_names(["Tsiory"]))
+    assert [s for s, *_ in _unlisted(a)] == ["Tsiory Mbolozi"]
+    (tmp_path / "given_names.yaml").write_text("given_names:\n  malagasy: [Tsiory]\nnot_given_names: [Alain]\n", encoding="utf-8")
+    lex = Lexicon.load(tmp_path)
+    assert "Tsiory" in lex.given_names() and "Alain" not in lex.given_names()
+    assert lex.fingerprint() != default_lexicon().fingerprint()
+    _, a = ann_of(text + " Alain Zorbetti agreed.", lexicon=lex)
+    assert [s for s, *_ in _unlisted(a)] == ["Tsiory Mbolozi"]
 
 
 def test_names_before_titles_prefilter_finds_what_every_title_finds():
