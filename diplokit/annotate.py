@@ -1500,6 +1500,7 @@ def _dyads(mentions: pd.DataFrame, compiled: Compiled, n_sentences: pd.Series | 
     min_evidence = int(settings.get("dyad_min_evidence", 1))
     long_from = int(settings.get("dyad_min_evidence_from_sentences", 0))
     max_tied = settings.get("dyad_max_countries_tied_at_top")
+    max_listed = settings.get("dyad_max_countries_per_sentence")
     empty = pd.DataFrame({c: pd.Series([], dtype=np.int64 if c == "evidence" else "str") for c in DYAD_COLUMNS})
     if mentions.empty:
         return empty
@@ -1521,6 +1522,11 @@ def _dyads(mentions: pd.DataFrame, compiled: Compiled, n_sentences: pd.Series | 
     first = np.r_[True, t_sent[1:] != t_sent[:-1]]
     grp_end = np.r_[np.flatnonzero(first)[1:], len(t)][np.cumsum(first) - 1]
     later = grp_end - np.arange(len(t)) - 1  # countries after this one in its sentence
+    if max_listed is not None:
+        # A sentence naming more countries than this is a list (a summit's members, the
+        # stops of a tour): no evidence for any pair in it.
+        g_first = np.flatnonzero(first)[np.cumsum(first) - 1]
+        later = np.where(grp_end - g_first > int(max_listed), 0, later)
     pa_ = np.repeat(np.arange(len(t)), later)
     pb_ = pa_ + 1 + (np.arange(len(pa_)) - np.repeat(np.cumsum(later) - later, later))
     p_art, p_a, p_b, p_sid = t_art[pa_], t_c[pa_], t_c[pb_], t_sid[pa_]

@@ -362,6 +362,17 @@ def test_no_pair_leads_when_the_top_is_shared_by_four_countries():
     assert len(loose) == 6
 
 
+def test_a_sentence_listing_many_countries_is_no_evidence_for_their_pairs():
+    story = ("Morocco offered Mali, Burkina Faso, Niger and Chad access to its Atlantic ports. "
+             "The plan was discussed with Mali, Burkina Faso, Niger and Chad in Marrakech. "
+             "Moroccan and Malian officials met again. Morocco and Mali signed a road deal. Rabat will pay for it.")
+    (got,) = dyads_of(story)
+    assert got == {("MAR", "MLI")}
+    lex = default_lexicon()
+    (loose,) = dyads_of(story, lexicon=replace(lex, settings={**lex.settings, "dyad_max_countries_per_sentence": None}))
+    assert ("BFA", "MLI") in loose and ("MAR", "MLI") in loose
+
+
 def _sectors_by_story(*texts: str) -> list[set[str]]:
     corpus, a = ann_of(*texts)
     order = list(corpus.articles["article_id"])

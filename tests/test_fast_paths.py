@@ -286,6 +286,7 @@ def _dyads_by_hand(rows, n_sentences, settings):
     """The dyad rules of annotation.yaml, story by story in plain Python."""
     share, min_ev = settings["dyad_min_share_of_top"], settings["dyad_min_evidence"]
     long_from, max_tied = settings["dyad_min_evidence_from_sentences"], settings.get("dyad_max_countries_tied_at_top")
+    max_listed = settings.get("dyad_max_countries_per_sentence")
     out = []
     for art in dict.fromkeys(r[0] for r in rows):  # corpus order
         mine = [r for r in rows if r[0] == art and r[2] is not None]
@@ -295,6 +296,8 @@ def _dyads_by_hand(rows, n_sentences, settings):
         pairs: dict = {}
         for s, cs in by_sent.items():
             cs = sorted(cs)
+            if max_listed is not None and len(cs) > max_listed:
+                continue  # a list of countries: no evidence for a pair
             for i in range(len(cs)):
                 for j in range(i + 1, len(cs)):
                     pairs.setdefault((cs[i], cs[j]), []).append(s)
