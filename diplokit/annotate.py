@@ -392,6 +392,7 @@ def _org_rules(settings: dict) -> OrgRules | None:
         leads=frozenset(str(w).lower() for ws in (settings.get("organisation_leads") or {}).values() for w in ws),
         venues=tuple(fold(str(w)) for w in settings.get("organisation_venues") or []),
         participle_ends=tuple(str(w) for w in settings.get("organisation_name_participle_endings") or []),
+        portfolio_words=frozenset(str(w).lower() for w in settings.get("organisation_name_not_before") or []),
     )
 
 

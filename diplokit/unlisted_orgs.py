@@ -56,6 +56,7 @@ class OrgRules:
     leads: frozenset[str] = frozenset()  # "developer", "groupe": a name right after one (in lower case) is an organisation's
     participle_ends: tuple[str, ...] = ()  # "é", "ée": a lower-case word ending so is a verb, not an adjective of the name
     venues: tuple[str, ...] = ()  # folded: "convention centre", "palais des congres" (a place, not an actor)
+    portfolio_words: frozenset[str] = frozenset()  # "minister": after a name, the name was a portfolio ("Public Service Minister")
 
 
 def _is_name_word(w: str) -> bool:
@@ -69,6 +70,8 @@ def _split(tok: str) -> tuple[str, bool, bool]:
     it (either ends a name)."""
     before = tok[:1] in _OPEN_PUNCT
     core = tok.lstrip(_OPEN_PUNCT)
+    if core.endswith(("s'", "s’")) and len(core) > 3:
+        return core, before, False  # a plural possessive inside a name: "Teachers' Union"
     stripped = core.rstrip(_EDGE_PUNCT)
     after = len(stripped) < len(core)
     return stripped, before, after
@@ -319,6 +322,8 @@ def unlisted_org_mentions(
         name = big[a:b]
         if rules.venues and _is_venue(name, rules.venues):
             continue
+        if rules.portfolio_words and _word_after(big, b).lower() in rules.portfolio_words:
+            continue
         spans.setdefault(d, []).append((a, b))
         oid, shown = names.setdefault((d, name), (org_id(name), name))
         out[(a, b)] = (d, a, b, oid, shown, "unlisted")
@@ -335,3 +340,11 @@ def unlisted_org_mentions(
                 out[(p, q)] = (d, p, q, oid, shown, "unlisted" if form == shown or len(form.split()) > 1 else "acronym")
             p = big.find(form, q, hi)
     return [out[k] for k in sorted(out)]
+
+
+def _word_after(text: str, e: int) -> str:
+    """The word after one space at ``e`` ("" if something else follows)."""
+    if e >= len(text) or text[e] != " ":
+        return ""
+    m = re.match(r"[^\W\d_]+", text[e + 1 : e + 40])
+    return m.group() if m else ""

@@ -166,3 +166,22 @@ def test_venues_are_places_not_organisations():
     ids = set(a.mentions["entity_id"])
     assert "new:tanzania_ports_authority" in ids
     assert not any("convention" in i or "palais" in i for i in ids)
+
+
+def test_unions_services_forces_observatories_and_summits_are_named_organisations():
+    assert _name("The Progressive Teachers' Union of Zambora said so.", "Union") == ("Progressive Teachers' Union of Zambora", None)
+    assert _name("The Qalundi Health Service sent nurses.", "Service") == ("Qalundi Health Service", None)
+    assert _name("The Qalundi Defence Forces deployed.", "Forces") == ("Qalundi Defence Forces", None)
+    assert _name("Astronomers at the Entoto Radio Observatory agreed.", "Observatory") == ("Entoto Radio Observatory", None)
+    assert _name("Leaders met at the Africa Climate Summit in Nairobi.", "Summit") == ("Africa Climate Summit", None)
+
+
+def test_a_portfolio_before_minister_and_an_air_base_are_not_organisations():
+    text = (
+        "Public Service Minister Tendai Qaro said the scheme was legal. "
+        "The drones flew from Qalundi Air Base, the Qalundi Health Service said."
+    )
+    a = annotate(diplokit.load_corpus(pd.DataFrame({"text": [text]})))
+    ids = set(a.mentions["entity_id"])
+    assert "new:qalundi_health_service" in ids
+    assert not {"new:public_service", "new:qalundi_air_base"} & ids
