@@ -749,3 +749,12 @@ def test_a_name_two_countries_share_is_the_one_the_story_names():
     # a group of the user's own, with an acronym-shaped name, resolves the same way
     own = replace(lex, settings={**lex.settings, "shared_country_names": [{"countries": ["COD", "COG"], "alias": ["RC"]}]})
     assert mentions_of("Félix Tshisekedi said RC would sign.", lexicon=own) == [("Félix Tshisekedi", "felix_tshisekedi", "name"), ("RC", "COD", "acronym")]
+
+
+def test_regional_courts_and_libyan_factions_are_their_own_actors():
+    got = {e for _, e, _ in mentions_of(
+        "Uganda took Kenya to the East African Court of Justice (EACJ). The Government of National Accord "
+        "and the Libyan National Army (LNA) met. The GNA said the LNA had withdrawn."
+    )}
+    assert {"east_african_court_of_justice", "government_of_national_accord", "libyan_national_army"} <= got
+    assert "african_court" not in got  # "African Court" inside the EACJ's name
