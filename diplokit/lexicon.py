@@ -23,6 +23,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from .matching import fold
 from .resources import LEXICON_DIR, read_yaml
 
 COUNTRY_COLUMNS = ["id", "name", "name_fr", "iso3", "status", "continent", "aliases", "demonyms", "capitals", "seats"]
@@ -80,11 +81,6 @@ def _cues_frame(doc: dict, key: str, id_col: str) -> tuple[pd.DataFrame, pd.Data
                     raise ValueError(f"{key}: cue {t!r} of {it.get('id')} is not a string (quote it in the YAML)")
                 cues.append({id_col: str(it["id"]), "lang": str(lang), "cue": t.strip()})
     return pd.DataFrame(meta), pd.DataFrame(cues, columns=[id_col, "lang", "cue"])
-
-
-def fold_key(word: str) -> str:
-    """Lower case without accents: how word lists are compared."""
-    return "".join(c for c in unicodedata.normalize("NFD", word.casefold()) if not unicodedata.combining(c))
 
 
 def _name_words(doc: dict | None) -> dict[str, frozenset[str]]:
@@ -223,10 +219,10 @@ class Lexicon:
         words and titles of titles.yaml, ``capitalised_only`` of annotation.yaml). Sorted."""
         first = {str(n).split()[0] for n in self.people["name"] if str(n).split()}
         words = first | set(self.name_words.get("given_names", ()))
-        block = {fold_key(w) for w in self.name_words.get("not_given_names", ())}
-        block |= {fold_key(w) for w in self.generic_words} | {fold_key(t) for t in self.titles["title"]}
-        block |= {fold_key(str(w)) for w in (self.settings or {}).get("capitalised_only", [])}
-        keep = {w for w in words if len(w) > 1 and w[0].isupper() and not w.isupper() and w.replace("-", "").isalpha() and fold_key(w) not in block}
+        block = {fold(w) for w in self.name_words.get("not_given_names", ())}
+        block |= {fold(w) for w in self.generic_words} | {fold(t) for t in self.titles["title"]}
+        block |= {fold(str(w)) for w in (self.settings or {}).get("capitalised_only", [])}
+        keep = {w for w in words if len(w) > 1 and w[0].isupper() and not w.isupper() and w.replace("-", "").isalpha() and fold(w) not in block}
         return sorted(keep)
 
     def add_cues(self, target: str, cues: Iterable[str], lang: str = "en") -> "Lexicon":

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .matching import fold
+from .matching import fold, next_word
 from .unlisted import person_slug
 
 _TOKEN = re.compile(r"\S+")
@@ -322,7 +322,7 @@ def unlisted_org_mentions(
         name = big[a:b]
         if rules.venues and _is_venue(name, rules.venues):
             continue
-        if rules.portfolio_words and _word_after(big, b).lower() in rules.portfolio_words:
+        if rules.portfolio_words and next_word(big, b).lower() in rules.portfolio_words:
             continue
         spans.setdefault(d, []).append((a, b))
         oid, shown = names.setdefault((d, name), (org_id(name), name))
@@ -341,10 +341,3 @@ def unlisted_org_mentions(
             p = big.find(form, q, hi)
     return [out[k] for k in sorted(out)]
 
-
-def _word_after(text: str, e: int) -> str:
-    """The word after one space at ``e`` ("" if something else follows)."""
-    if e >= len(text) or text[e] != " ":
-        return ""
-    m = re.match(r"[^\W\d_]+", text[e + 1 : e + 40])
-    return m.group() if m else ""
