@@ -157,13 +157,17 @@ def test_companies_named_after_a_company_noun_are_found_in_stories():
     assert (a.candidates.set_index("name").loc["Solvento", "reason"]) == "organisation name after a company noun"
 
 
+def _ids(text: str) -> set[str]:
+    """The entity ids annotated in one story."""
+    return set(annotate(diplokit.load_corpus(pd.DataFrame({"text": [text]}))).mentions["entity_id"])
+
+
 def test_venues_are_places_not_organisations():
     text = (
         "The summit opened at the Nyarutarama Convention Centre on Monday, the Tanzania Ports Authority said. "
         "La réunion se tient au Palais des congrès de Bafoussam."
     )
-    a = annotate(diplokit.load_corpus(pd.DataFrame({"text": [text]})))
-    ids = set(a.mentions["entity_id"])
+    ids = _ids(text)
     assert "new:tanzania_ports_authority" in ids
     assert not any("convention" in i or "palais" in i for i in ids)
 
@@ -181,7 +185,6 @@ def test_a_portfolio_before_minister_and_an_air_base_are_not_organisations():
         "Public Service Minister Tendai Qaro said the scheme was legal. "
         "The drones flew from Qalundi Air Base, the Qalundi Health Service said."
     )
-    a = annotate(diplokit.load_corpus(pd.DataFrame({"text": [text]})))
-    ids = set(a.mentions["entity_id"])
+    ids = _ids(text)
     assert "new:qalundi_health_service" in ids
     assert not {"new:public_service", "new:qalundi_air_base"} & ids
