@@ -121,7 +121,9 @@ class Compiled:
     dem_name: re.Pattern | None = None  # the name after a title and a demonym ("président tchadien Hissène Habré")
     given_name: re.Pattern | None = None  # a name opening with a given name, at the given name ("Bai Lowe")
     place_nouns: frozenset[str] = frozenset()  # "aéroport": a name after one names a place
-    place_heads: frozenset[str] = frozenset()  # "Highway": a name holding one names a place
+    # "Highway", "Foundation", "Airlines": a name opening with a given name that holds one
+    # is a place's or an organisation's (place_heads, proper_name_heads, organisation heads)
+    non_person_heads: frozenset[str] = frozenset()
     demonym_articles: tuple[str, ...] = ()  # "le ", "l'": before a demonym used as a noun ("le Mauritanien X")
     name_heads: frozenset[str] = frozenset()  # "Airlines" in "Malawian Airlines": not the country
     place_connectors: tuple[str, ...] = ()  # " of ", " d'": "Bank of Kigali" (see matching.connector_keys)
@@ -207,6 +209,7 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
     matcher = Matcher(terms)
     if starts is not None:
         starts.attach(matcher)
+    name_heads = frozenset(fold(str(w)) for w in settings.get("proper_name_heads", []))
     ents = lex.entities().set_index("entity_id")
     bearing = set(settings.get("country_bearing_org_types", []))
     not_bearing_people = _people_in_non_bearing_roles(lex, matcher, ents, settings)
@@ -280,8 +283,9 @@ def compile_lexicon(lexicon: Lexicon | None = None) -> Compiled:
         dem_name=name_after(1),
         given_name=re.compile(rf"(?P<name>{name_tok}(?:[ \t]+(?:{connector}[ \t]+)?{name_tok}){{1,3}})") if given else None,
         place_nouns=frozenset(fold(str(w)) for w in lex.name_words.get("place_nouns", ())),
-        place_heads=frozenset(fold(str(w)) for w in lex.name_words.get("place_heads", ())),
-        name_heads=frozenset(fold(str(w)) for w in settings.get("proper_name_heads", [])),
+        non_person_heads=frozenset(fold(str(w)) for w in lex.name_words.get("place_heads", ())) | name_heads
+        | frozenset(fold(h) for h in (org_rules.heads if org_rules is not None else ())),
+        name_heads=name_heads,
         place_connectors=connector_keys([str(w) for w in settings.get("place_name_connectors", [])]),
         unlisted_people=bool(settings.get("unlisted_people", False)),
         org_rules=org_rules,
@@ -1182,7 +1186,6 @@ def _names_opening_with_given_names(
     if found:
         taken = _overlap_test(np.array([f[1][0] for f in found], dtype=np.int64), np.array([f[1][1] for f in found], dtype=np.int64))
         s = s[~taken(s, s + 1)]
-    heads = compiled.name_heads | compiled.place_heads | (compiled.org_rules.heads if compiled.org_rules is not None else frozenset())
     out = []
     for a in s.tolist():
         word, w_at = prev_word(big, a)
@@ -1198,7 +1201,7 @@ def _names_opening_with_given_names(
             if _elided(fold(word)) in compiled.place_nouns or _elided(fold(before)) in compiled.place_nouns:
                 continue
         mt = compiled.given_name.match(big, a)
-        if mt is None or any(fold(w) in heads for w in mt.group("name").split()):
+        if mt is None or any(fold(w) in compiled.non_person_heads for w in mt.group("name").split()):
             continue
         out.append(("", mt.span("name"), mt.group("name"), "name opening with a given name"))
     return out
